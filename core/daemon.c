@@ -1,0 +1,185 @@
+/* Start-up, the loop, and orderly shut-down. */
+#include "config.h"
+#include "daemon.h"
+#include "host.h"
+#include "log.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void print_errors(GPtrArray *errors)
+{
+    for (guint i = 0; i < errors->len; i++)
+        fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+}
+
+/* Load the configuration named on the command line, or the installed
+ * default; a missing default is not an error (every default applies). */
+static gw_conf_t *load_conf(const gw_options_t *opt, GPtrArray *errors)
+{
+    if (opt->config_path)
+        return gw_conf_load(opt->config_path, errors);
+    const char *def = GW_SYSCONFDIR "/gatewayd/gatewayd.conf";
+    if (g_file_test(def, G_FILE_TEST_EXISTS))
+        return gw_conf_load(def, errors);
+    return gw_conf_new_empty();
+}
+
+static int setup_logging(gw_host_t *host, const gw_options_t *opt, GPtrArray *errors)
+{
+    gw_conf_value_t *lvl = g_hash_table_lookup(host->core_config, "log_level");
+    gw_conf_value_t *sl = g_hash_table_lookup(host->core_config, "syslog");
+    gw_log_level_t level = GW_LOG_INFO;
+    if (opt->log_level) {
+        if (gw_log_level_parse(opt->log_level, &level) < 0) {
+            g_ptr_array_add(errors, g_strdup_printf("--log-level: '%s' is not one of "
+                                                    "error|warning|notice|info|debug",
+                                                    opt->log_level));
+            return -EINVAL;
+        }
+    } else if (lvl && lvl->s && *lvl->s) {
+        gw_log_level_parse(lvl->s, &level);
+    }
+    gw_log_setup(level, sl && sl->b);
+    return 0;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    gw_core_info("%s received, stopping", strsignal((int)sig));
+    event_base_loopexit(arg, NULL);
+}
+
+int gw_daemon_run(const gw_options_t *opt)
+{
+    double t0 = mono_ms();
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    gw_conf_t *conf = load_conf(opt, errors);
+    if (!conf) {
+        print_errors(errors);
+        g_ptr_array_free(errors, TRUE);
+        return GW_EXIT_BAD_INPUT;
+    }
+    gw_host_t *host = gw_host_new(conf, errors);
+    setup_logging(host, opt, errors);
+    if (errors->len) {
+        print_errors(errors);
+        fprintf(stderr, "gatewayd: %u configuration problem%s, nothing started\n", errors->len,
+                errors->len == 1 ? "" : "s");
+        gw_host_free(host);
+        gw_conf_free(conf);
+        g_ptr_array_free(errors, TRUE);
+        return GW_EXIT_BAD_INPUT;
+    }
+    g_ptr_array_free(errors, TRUE);
+    if (opt->check_config) {
+        printf("%s: configuration OK (%u plugin instance%s)\n",
+               opt->config_path ? opt->config_path : "defaults", host->instances->len,
+               host->instances->len == 1 ? "" : "s");
+        gw_host_free(host);
+        gw_conf_free(conf);
+        return GW_EXIT_OK;
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+    struct event *sigint = evsignal_new(host->base, SIGINT, on_signal, host->base);
+    struct event *sigterm = evsignal_new(host->base, SIGTERM, on_signal, host->base);
+    event_add(sigint, NULL);
+    event_add(sigterm, NULL);
+
+    int status = GW_EXIT_OK;
+    if (gw_host_start(host) < 0) {
+        gw_core_error("start-up failed, exiting");
+        status = GW_EXIT_BAD_INPUT;
+    } else {
+        gw_core_info("running: %u plugin instance%s, %zu of %zu points, started in %.1f ms",
+                     host->instances->len, host->instances->len == 1 ? "" : "s",
+                     gw_pointdb_count(host->points), gw_pointdb_limit(host->points),
+                     mono_ms() - t0);
+        event_base_dispatch(host->base);
+        gw_host_stop(host);
+        gw_core_info("stopped");
+    }
+    event_free(sigint);
+    event_free(sigterm);
+    gw_host_free(host);
+    gw_conf_free(conf);
+    return status;
+}
+
+static void print_keys(const gw_config_key_t *keys)
+{
+    static const char *const types[] = { "", "bool", "int", "double", "string", "list", "enum" };
+    for (const gw_config_key_t *k = keys; k && k->name; k++) {
+        char range[96] = "";
+        if (k->type == GW_CONFIG_TYPE_INT || k->type == GW_CONFIG_TYPE_DOUBLE)
+            snprintf(range, sizeof range, " [%g..%g]", k->min, k->max);
+        else if (k->type == GW_CONFIG_TYPE_ENUM)
+            snprintf(range, sizeof range, " (%s)", k->choices);
+        printf("    %-22s %-6s default %s%s%s\n        %s\n", k->name,
+               k->type <= GW_CONFIG_TYPE_ENUM ? types[k->type] : "?",
+               k->default_value && *k->default_value ? k->default_value : "(empty)", range,
+               (k->flags & GW_CONFIG_REQUIRED) ? " required" : "",
+               k->description ? k->description : "");
+    }
+}
+
+int gw_daemon_list_plugins(const gw_options_t *opt)
+{
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    gw_conf_t *conf = load_conf(opt, errors);
+    if (!conf) {
+        print_errors(errors);
+        g_ptr_array_free(errors, TRUE);
+        return GW_EXIT_BAD_INPUT;
+    }
+    GHashTable *core = gw_conf_validate(conf, "core", gw_conf_core_keys(), false, errors);
+    gw_conf_value_t *dir = g_hash_table_lookup(core, "plugin_dir");
+    char **path = gw_loader_search_path(dir->s);
+    char **names = gw_loader_scan(path);
+    int status = GW_EXIT_OK;
+    if (opt->verbose) {
+        printf("[core]\n");
+        print_keys(gw_conf_core_keys());
+        printf("    enabled                bool   default true (every plugin group)\n"
+               "        start this plugin instance\n\n");
+    }
+    for (char **n = names; *n; n++) {
+        char *why = NULL;
+        gw_module_t *m = gw_module_open(*n, path, &why);
+        if (!m) {
+            printf("%-14s (unusable: %s)\n", *n, why);
+            g_free(why);
+            status = GW_EXIT_FAILURE;
+            continue;
+        }
+        printf("%-14s %-8s %s\n", m->desc.name, m->desc.version ? m->desc.version : "?",
+               m->desc.description ? m->desc.description : "");
+        if (opt->verbose) {
+            printf("  module %s (SDK ABI %u.%u)\n", m->path, m->desc.abi_major, m->desc.abi_minor);
+            print_keys(m->desc.config_keys);
+            printf("\n");
+        }
+        gw_module_close(m);
+    }
+    if (!names[0])
+        printf("no plugins found (searched: %s)\n", g_strjoinv(", ", path));
+    g_strfreev(names);
+    g_strfreev(path);
+    g_hash_table_destroy(core);
+    gw_conf_free(conf);
+    g_ptr_array_free(errors, TRUE);
+    return status;
+}

@@ -1,0 +1,68 @@
+/* The host: the daemon's state (loop, points, events, plugin instances) and
+ * the function table handed to plugins. */
+#ifndef GW_CORE_HOST_H
+#define GW_CORE_HOST_H
+
+#include <glib.h>
+#include <pthread.h>
+#include <gw/gw.h>
+#include "conf.h"
+#include "events.h"
+#include "loader.h"
+#include "loop.h"
+#include "points.h"
+
+typedef struct gw_host gw_host_t;
+
+/** A plugin instance. The first field is the SDK-visible head. */
+struct gw_ctx {
+    const gw_host_api_t *api;
+    gw_host_t *host;
+    char *instance;              /* config group: "name" or "name:inst" */
+    gw_module_t *module;
+    GHashTable *config;          /* key -> gw_conf_value_t* */
+    void *state;
+    gw_plugin_state_t pstate;
+    char *state_dir;
+};
+
+struct gw_host {
+    gw_conf_t *conf;
+    GHashTable *core_config;
+    char **plugin_path;
+    char *state_root;
+    struct event_base *base;
+    gw_loop_t *loop;
+    gw_pointdb_t *points;
+    gw_eventbus_t *events;
+    GPtrArray *instances;        /* gw_ctx_t*, configuration order */
+    GPtrArray *modules;          /* gw_module_t*, one per plugin name */
+    pthread_t loop_thread;
+    gw_ctx_t core_ctx;           /* the host's own context (for tests and core points) */
+};
+
+/** The function table given to plugins. */
+const gw_host_api_t *gw_host_api(void);
+
+/**
+ * Build a host from a configuration: validate [core], load every enabled
+ * plugin and validate its group. Problems are appended to errors; the host
+ * is returned even then, so that every problem can be reported.
+ * @param log_level_override  NULL or a level name from the command line
+ */
+gw_host_t *gw_host_new(gw_conf_t *conf, GPtrArray *errors);
+void gw_host_free(gw_host_t *host);
+
+/** A context for the core itself or a test: not a plugin, owns points. */
+gw_ctx_t *gw_host_core_ctx(gw_host_t *host);
+
+/** init() then start() every instance in order; on failure undo what ran
+ *  and return the error (logged, naming the plugin). */
+int gw_host_start(gw_host_t *host);
+/** stop() in reverse order, drain posts, remove leftovers, fini(). */
+void gw_host_stop(gw_host_t *host);
+
+/** Resolve the state root from [core] state_dir. */
+char *gw_host_state_root(const char *configured);
+
+#endif
