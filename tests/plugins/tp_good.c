@@ -1,0 +1,69 @@
+/* Test plugin: registers `count` points named PREFIX.N (uint16, RW), sets
+ * them, and counts writes in PREFIX.writes. SIGUSR1 dumps show them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <gw/gw.h>
+
+typedef struct {
+    gw_point_id_t writes;
+} tp_t;
+
+static const gw_config_key_t tp_keys[] = {
+    GW_CONFIG_STRING("prefix", "tp", "point name prefix"),
+    GW_CONFIG_INT("count", "1", 0, 10000000, "how many points to register"),
+    GW_CONFIG_DOUBLE("ratio", "0.5", 0, 1, "a double key, for config tests"),
+    GW_CONFIG_ENUM("mode", "a", "a|b|c", "an enum key, for config tests"),
+    GW_CONFIG_STRING_LIST("items", "", "a list key, for config tests"),
+    GW_CONFIG_BOOL("flag", "false", "a bool key, for config tests"),
+    GW_CONFIG_PATHNAME("file", "", "a path key, for config tests"),
+    GW_CONFIG_END,
+};
+
+static void tp_on_write(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v, void *user)
+{
+    tp_t *tp = user;
+    gw_value_t n;
+    (void)id;
+    (void)v;
+    gw_point_get(ctx, tp->writes, &n);
+    gw_point_set_int(ctx, tp->writes, n.u.i + 1);
+}
+
+static int tp_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
+{
+    (void)api;
+    tp_t *tp = calloc(1, sizeof *tp);
+    const char *prefix = gw_config_string(ctx, "prefix");
+    int64_t count = gw_config_int(ctx, "count");
+    char name[256];
+    if (!tp)
+        return -ENOMEM;
+    *state = tp;
+    snprintf(name, sizeof name, "%s.writes", prefix);
+    tp->writes = gw_point_register(ctx, &GW_POINT_DEF(.name = name, .type = GW_TYPE_UINT32,
+                                                      .access = GW_ACCESS_R));
+    if (tp->writes < 0)
+        return tp->writes;
+    for (int64_t i = 0; i < count; i++) {
+        snprintf(name, sizeof name, "%s.%lld", prefix, (long long)i);
+        gw_point_id_t id = gw_point_register(ctx, &GW_POINT_DEF(.name = name, .type = GW_TYPE_UINT16,
+                                                               .access = GW_ACCESS_RW,
+                                                               .on_write = tp_on_write, .user = tp));
+        if (id < 0)
+            return id;
+        gw_point_set_int(ctx, id, i & 0xffff);
+    }
+    gw_point_set_int(ctx, tp->writes, 0);
+    gw_log(ctx, GW_LOG_INFO, "registered %lld points", (long long)count);
+    return 0;
+}
+
+static void tp_fini(gw_ctx_t *ctx, void *state)
+{
+    (void)ctx;
+    free(state);
+}
+
+GW_PLUGIN_DEFINE("tp_good", "1.0", "test plugin: points", .flags = GW_PLUGIN_MULTI_INSTANCE,
+                 .config_keys = tp_keys, .init = tp_init, .fini = tp_fini);
