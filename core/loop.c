@@ -79,7 +79,7 @@ static void run_posts(gw_loop_t *loop, gw_ctx_t *only)
         if (!p)
             return;
         p->fn(p->ctx, p->arg);
-        g_free(p);
+        free(p);
     }
 }
 
@@ -113,7 +113,7 @@ void gw_loop_free(gw_loop_t *loop)
     while (g_hash_table_iter_next(&i, &k, &v))
         item_free(v);
     g_hash_table_destroy(loop->items);
-    g_queue_free_full(&loop->posts, g_free);
+    g_queue_clear_full(&loop->posts, free);
     g_hash_table_destroy(loop->closed);
     event_free(loop->post_ev);
     pthread_mutex_destroy(&loop->post_lock);
