@@ -59,12 +59,45 @@ gw_conf_t *gw_conf_new_empty(void)
     return conf;
 }
 
+/* GKeyFile's messages lack line numbers; find the first bad line first. */
+static bool conf_lint(gw_conf_t *conf, GPtrArray *errors)
+{
+    char *text = NULL;
+    if (!g_file_get_contents(conf->path, &text, NULL, NULL))
+        return true; /* GKeyFile will say why */
+    char **lines = g_strsplit(text, "\n", -1);
+    bool ok = true;
+    for (int i = 0; lines[i] && ok; i++) {
+        char *l = g_strstrip(lines[i]);
+        if (!*l || *l == '#' || *l == ';')
+            continue;
+        if (*l == '[') {
+            if (l[strlen(l) - 1] != ']' || strlen(l) < 3) {
+                gw_conf_error(conf, errors, NULL, NULL, "line %d: malformed group header '%s'",
+                              i + 1, l);
+                ok = false;
+            }
+        } else if (!strchr(l, '=')) {
+            gw_conf_error(conf, errors, NULL, NULL, "line %d: expected 'key = value', got '%s'",
+                          i + 1, l);
+            ok = false;
+        }
+    }
+    g_strfreev(lines);
+    g_free(text);
+    return ok;
+}
+
 gw_conf_t *gw_conf_load(const char *path, GPtrArray *errors)
 {
     gw_conf_t *conf = g_new0(gw_conf_t, 1);
     GError *err = NULL;
     conf->kf = g_key_file_new();
     conf->path = g_strdup(path);
+    if (!conf_lint(conf, errors)) {
+        gw_conf_free(conf);
+        return NULL;
+    }
     if (!g_key_file_load_from_file(conf->kf, path, G_KEY_FILE_NONE, &err)) {
         gw_conf_error(conf, errors, NULL, NULL, "%s", err->message);
         g_error_free(err);

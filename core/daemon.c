@@ -1,6 +1,7 @@
 /* Start-up, the loop, and orderly shut-down. */
 #include "config.h"
 #include "daemon.h"
+#include "dump.h"
 #include "host.h"
 #include "log.h"
 
@@ -55,6 +56,15 @@ static int setup_logging(gw_host_t *host, const gw_options_t *opt, GPtrArray *er
     return 0;
 }
 
+static void on_dump(evutil_socket_t sig, short what, void *arg)
+{
+    gw_host_t *host = arg;
+    (void)sig;
+    (void)what;
+    gw_dump_points(host, stdout);
+    gw_eventbus_publish(host->events, NULL, "core.dump", NULL);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
@@ -96,8 +106,10 @@ int gw_daemon_run(const gw_options_t *opt)
     signal(SIGPIPE, SIG_IGN);
     struct event *sigint = evsignal_new(host->base, SIGINT, on_signal, host->base);
     struct event *sigterm = evsignal_new(host->base, SIGTERM, on_signal, host->base);
+    struct event *sigusr1 = evsignal_new(host->base, SIGUSR1, on_dump, host);
     event_add(sigint, NULL);
     event_add(sigterm, NULL);
+    event_add(sigusr1, NULL);
 
     int status = GW_EXIT_OK;
     if (gw_host_start(host) < 0) {
@@ -114,6 +126,7 @@ int gw_daemon_run(const gw_options_t *opt)
     }
     event_free(sigint);
     event_free(sigterm);
+    event_free(sigusr1);
     gw_host_free(host);
     gw_conf_free(conf);
     return status;

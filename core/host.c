@@ -423,6 +423,16 @@ static void instance_teardown(gw_host_t *h, gw_ctx_t *c)
     c->pstate = GW_PLUGIN_STOPPED;
 }
 
+/* Plugin failures in words an integrator can act on. */
+static const char *start_error_text(int rc)
+{
+    if (rc == -ENOSPC)
+        return "too many points for [core] max_signals";
+    if (rc == -EEXIST)
+        return "a point name is already taken";
+    return g_strerror(-rc);
+}
+
 int gw_host_start(gw_host_t *h)
 {
     guint i;
@@ -431,7 +441,7 @@ int gw_host_start(gw_host_t *h)
         gw_ctx_t *c = g_ptr_array_index(h->instances, i);
         rc = c->module->desc.init(c, &host_api, &c->state);
         if (rc < 0) {
-            gw_core_error("plugin %s: init failed: %s", c->instance, g_strerror(-rc));
+            gw_core_error("plugin %s: init failed: %s", c->instance, start_error_text(rc));
             c->pstate = GW_PLUGIN_STOPPED;
         } else {
             rc = 0;
@@ -442,7 +452,7 @@ int gw_host_start(gw_host_t *h)
         gw_ctx_t *c = g_ptr_array_index(h->instances, i);
         rc = c->module->desc.start ? c->module->desc.start(c, c->state) : 0;
         if (rc < 0)
-            gw_core_error("plugin %s: start failed: %s", c->instance, g_strerror(-rc));
+            gw_core_error("plugin %s: start failed: %s", c->instance, start_error_text(rc));
         else {
             rc = 0;
             c->pstate = GW_PLUGIN_RUNNING;
@@ -459,9 +469,10 @@ void gw_host_stop(gw_host_t *h)
      * still call into another's points while stopping. */
     for (guint i = h->instances->len; i-- > 0;) {
         gw_ctx_t *c = g_ptr_array_index(h->instances, i);
-        if (c->pstate == GW_PLUGIN_RUNNING && c->module->desc.stop) {
+        if (c->pstate == GW_PLUGIN_RUNNING) {
             gw_core_debug("stopping %s", c->instance);
-            c->module->desc.stop(c, c->state);
+            if (c->module->desc.stop)
+                c->module->desc.stop(c, c->state);
         }
         if (c->pstate == GW_PLUGIN_RUNNING)
             c->pstate = GW_PLUGIN_INITIALISED;
