@@ -1,0 +1,113 @@
+/*
+ * diag - the live signal viewer, communication console and diagnostics API
+ * in the browser (DESIGN §7). This file: configuration and lifecycle.
+ */
+#include <errno.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "diag.h"
+#include "metrics.h"
+#include "site.h"
+#include "stream.h"
+
+static const gw_config_key_t gw_diag_keys[] = {
+    GW_CONFIG_STRING("bind", "127.0.0.1",
+                     "address to serve on; anything but loopback exposes the API: set token"),
+    GW_CONFIG_INT("port", "8080", 1, 65535, "TCP port of the page, the API and /metrics"),
+    GW_CONFIG_STRING("token", "",
+                     "when set, writes need 'Authorization: Bearer TOKEN'; when empty, "
+                     "writes are accepted only from loopback"),
+    GW_CONFIG_INT("max_request", "16384", 256, 1048576, "largest request body accepted, bytes"),
+    GW_CONFIG_INT("stream_interval_ms", "50", 10, 5000,
+                  "how often viewers get the points that changed (coalesced)"),
+    GW_CONFIG_INT("stream_batch", "2000", 100, 100000, "most point values in one stream message"),
+    GW_CONFIG_INT("console_depth", "1000", 10, 100000,
+                  "console lines held per viewer; older ones are dropped and counted"),
+    GW_CONFIG_END,
+};
+
+static void gw_diag_on_event(gw_ctx_t *ctx, const char *name, json_object *payload, void *user)
+{
+    gw_diag_t *diag = user;
+    gw_diag_metrics_count_event(diag->metrics, name, payload);
+    if (gw_diag_site_on_event(diag->site, name, payload))
+        gw_diag_stream_site_changed(diag->stream);
+    gw_diag_stream_on_event(diag->stream, name, payload);
+}
+
+static void gw_diag_free(gw_diag_t *diag)
+{
+    gw_diag_metrics_free(diag->metrics);
+    gw_diag_site_free(diag->site);
+    gw_diag_stream_free(diag->stream);
+    pthread_mutex_destroy(&diag->lock);
+    g_free(diag->bind);
+    g_free(diag->token);
+    g_free(diag);
+}
+
+static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
+{
+    gw_diag_t *diag = g_new0(gw_diag_t, 1);
+    diag->ctx = ctx;
+    diag->bind = g_strdup(gw_config_string(ctx, "bind"));
+    diag->port = (int)gw_config_int(ctx, "port");
+    diag->token = g_strdup(gw_config_string(ctx, "token"));
+    diag->max_request = (size_t)gw_config_int(ctx, "max_request");
+    diag->stream_interval_ms = (uint32_t)gw_config_int(ctx, "stream_interval_ms");
+    diag->stream_batch = (uint32_t)gw_config_int(ctx, "stream_batch");
+    diag->console_depth = (uint32_t)gw_config_int(ctx, "console_depth");
+    pthread_mutex_init(&diag->lock, NULL);
+    g_queue_init(&diag->answers);
+    diag->metrics = gw_diag_metrics_new();
+    diag->site = gw_diag_site_new();
+    diag->stream = gw_diag_stream_new(diag);
+    diag->event_sub = -1;
+    if (!*diag->bind) {
+        gw_log(ctx, GW_LOG_ERROR, "bind must not be empty");
+        gw_diag_free(diag);
+        return -EINVAL;
+    }
+    *state = diag;
+    return 0;
+}
+
+static int gw_diag_start(gw_ctx_t *ctx, void *state)
+{
+    gw_diag_t *diag = state;
+    int rc;
+    /* Every event: metrics count them, the console shows them. */
+    diag->event_sub = gw_event_subscribe(ctx, "", gw_diag_on_event, diag);
+    if (diag->event_sub < 0)
+        return (int)diag->event_sub;
+    if ((rc = gw_diag_metrics_lag_start(diag->metrics, ctx, 100)) < 0 ||
+        (rc = gw_diag_stream_start(diag->stream)) < 0 ||
+        (rc = gw_diag_server_start(diag)) < 0)
+        return rc;
+    gw_log(ctx, GW_LOG_NOTICE, "viewer on http://%s:%d/ (writes: %s)", diag->bind, diag->port,
+           *diag->token ? "bearer token" : "loopback only");
+    return 0;
+}
+
+static void gw_diag_stop(gw_ctx_t *ctx, void *state)
+{
+    gw_diag_t *diag = state;
+    gw_diag_server_stop(diag);
+    gw_diag_stream_stop(diag->stream);
+    if (diag->event_sub >= 0)
+        gw_event_unsubscribe(ctx, diag->event_sub);
+    diag->event_sub = -1;
+}
+
+static void gw_diag_fini(gw_ctx_t *ctx, void *state)
+{
+    gw_diag_free(state);
+}
+
+GW_PLUGIN_DEFINE("diag", "0.1.0",
+                 "Live signal viewer, communication console and diagnostics API (HTTP/WebSocket)",
+                 .config_keys = gw_diag_keys,
+                 .init = gw_diag_init,
+                 .start = gw_diag_start,
+                 .stop = gw_diag_stop,
+                 .fini = gw_diag_fini);
