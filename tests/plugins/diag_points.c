@@ -8,15 +8,21 @@
  *   PREFIX.label      R  string(20)
  *   PREFIX.setpoint   RW uint16 0..100; the owner refuses 13 with a reason
  *   PREFIX.bump       W  uint16: writing N sets status to N and label to "bump N"
+ *   PREFIX.emit       W  uint16: writing N publishes the events the OCPP and
+ *                        Modbus plugins would (charger CP-N connected and
+ *                        booted, a frame each way, an unknown charger knocking,
+ *                        a Modbus request and an exception), for the console,
+ *                        chargers panel and metrics before those plugins exist
  *   PREFIX.bulk.NNNNN R  uint16 x count, changed round-robin at rate/s
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <json-c/json.h>
 #include <gw/gw.h>
 
 typedef struct diag_points {
-    gw_point_id_t status, power, label, setpoint, bump;
+    gw_point_id_t status, power, label, setpoint, bump, emit;
     gw_point_id_t *bulk;
     size_t count;
     size_t next;
@@ -53,6 +59,79 @@ static void diag_points_bumped(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t
     gw_point_set_int(ctx, dp->status, value->u.i);
     gw_point_set_string(ctx, dp->label, label);
     gw_point_set_float(ctx, dp->power, (double)value->u.i / 4.0);
+}
+
+static json_object *diag_points_obj(const char *charger, int64_t time_ms)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "charger", json_object_new_string(charger));
+    json_object_object_add(o, "time", json_object_new_int64(time_ms));
+    return o;
+}
+
+static void diag_points_publish(gw_ctx_t *ctx, const char *name, json_object *o)
+{
+    if (gw_event_wanted(ctx, name))
+        gw_event_publish(ctx, name, o);
+    else
+        json_object_put(o);
+}
+
+static void diag_points_emitted(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *value,
+                                void *user)
+{
+    char charger[32], unknown[32];
+    int64_t n = value->u.i, now = 1700000000000LL + n * 1000;
+    snprintf(charger, sizeof charger, "CP-%lld", (long long)n);
+    snprintf(unknown, sizeof unknown, "ROGUE-%lld", (long long)n);
+
+    json_object *o = diag_points_obj(charger, now);
+    json_object_object_add(o, "index", json_object_new_int64(n));
+    json_object_object_add(o, "event", json_object_new_string("connected"));
+    json_object_object_add(o, "address", json_object_new_string("127.0.0.1"));
+    diag_points_publish(ctx, "ocpp.charger", o);
+
+    o = diag_points_obj(charger, now);
+    json_object_object_add(o, "direction", json_object_new_string("in"));
+    json_object_object_add(o, "action", json_object_new_string("BootNotification"));
+    json_object_object_add(o, "frame", json_object_new_string(
+        "[2,\"1\",\"BootNotification\",{\"chargePointVendor\":\"Acme\",\"chargePointModel\":\"Volt\"}]"));
+    diag_points_publish(ctx, "ocpp.frame", o);
+
+    o = diag_points_obj(charger, now);
+    json_object_object_add(o, "index", json_object_new_int64(n));
+    json_object_object_add(o, "event", json_object_new_string("boot"));
+    json_object_object_add(o, "vendor", json_object_new_string("Acme"));
+    json_object_object_add(o, "model", json_object_new_string("Volt"));
+    diag_points_publish(ctx, "ocpp.charger", o);
+
+    o = diag_points_obj(charger, now + 1);
+    json_object_object_add(o, "direction", json_object_new_string("out"));
+    json_object_object_add(o, "action", json_object_new_string("BootNotification"));
+    json_object_object_add(o, "frame", json_object_new_string(
+        "[3,\"1\",{\"status\":\"Accepted\",\"currentTime\":\"2023-11-14T22:13:20Z\",\"interval\":60}]"));
+    diag_points_publish(ctx, "ocpp.frame", o);
+
+    o = json_object_new_object();
+    json_object_object_add(o, "charger_id", json_object_new_string(unknown));
+    json_object_object_add(o, "address", json_object_new_string("127.0.0.2"));
+    json_object_object_add(o, "first_seen", json_object_new_int64(now - 60000));
+    json_object_object_add(o, "last_seen", json_object_new_int64(now));
+    json_object_object_add(o, "attempts", json_object_new_int64(3));
+    diag_points_publish(ctx, "ocpp.scan", o);
+
+    for (int exc = 0; exc <= 2; exc += 2) {
+        o = json_object_new_object();
+        json_object_object_add(o, "transport", json_object_new_string("tcp"));
+        json_object_object_add(o, "client", json_object_new_string("127.0.0.1:40000"));
+        json_object_object_add(o, "unit", json_object_new_int(1));
+        json_object_object_add(o, "function", json_object_new_int(3));
+        json_object_object_add(o, "address", json_object_new_int(exc ? 65000 : 100));
+        json_object_object_add(o, "count", json_object_new_int(2));
+        json_object_object_add(o, "exception", json_object_new_int(exc));
+        json_object_object_add(o, "time", json_object_new_int64(now));
+        diag_points_publish(ctx, "modbus.request", o);
+    }
 }
 
 static void diag_points_tick(gw_ctx_t *ctx, gw_timer_id_t id, void *user)
@@ -101,7 +180,11 @@ static int diag_points_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **stat
     dp->bump = diag_points_reg(ctx, prefix, "bump",
                                GW_POINT_DEF(.type = GW_TYPE_UINT16, .access = GW_ACCESS_W,
                                             .on_write = diag_points_bumped, .user = dp));
-    if (dp->status < 0 || dp->power < 0 || dp->label < 0 || dp->setpoint < 0 || dp->bump < 0) {
+    dp->emit = diag_points_reg(ctx, prefix, "emit",
+                               GW_POINT_DEF(.type = GW_TYPE_UINT16, .access = GW_ACCESS_W,
+                                            .on_write = diag_points_emitted, .user = dp));
+    if (dp->status < 0 || dp->power < 0 || dp->label < 0 || dp->setpoint < 0 || dp->bump < 0 ||
+        dp->emit < 0) {
         free(dp);
         return -EINVAL;
     }
