@@ -14,6 +14,8 @@
 /* ------------------------------------------------------------ the table */
 
 static void api_log_v(gw_ctx_t *ctx, gw_log_level_t level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void api_log_v(gw_ctx_t *ctx, gw_log_level_t level, const char *fmt, va_list ap)
 {
     gw_log_writev(ctx->instance, level, fmt, ap);
 }
