@@ -23,7 +23,12 @@ BUILD_PKGS=(build-essential autoconf automake libtool libtool-bin pkg-config
 TEST_PKGS=(mbpoll socat chromium ca-certificates openssl)
 FUZZ_PKGS=(clang libclang-rt-14-dev)
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else echo "dev.sh: need root to run '$*': install sudo or run as root" >&2; exit 1
+    fi
+}
 
 apt_install() {
     local missing=()
