@@ -1,0 +1,164 @@
+/*
+ * mb_engine.c - build the address tables of every page from the map and
+ * bind them to points (see mb_engine.h). Requests: mb_request.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include "mb_engine_private.h"
+
+#define ADDRESSES 65536u
+
+typedef struct page_fill {
+    gw_mb_engine_t *e;
+    unsigned page;
+    uint32_t *cell;
+} page_fill_t;
+
+static int fill_extent(const gw_regmap_extent_t *ext, void *user)
+{
+    page_fill_t *f = user;
+    for (unsigned a = ext->first; a <= ext->last && a < ADDRESSES; a++)
+        f->cell[a] = GW_MB_CELL_UNUSED;
+    return 0;
+}
+
+static int fill_signal(const gw_regmap_signal_t *sig, void *user)
+{
+    page_fill_t *f = user;
+    const gw_regmap_row_t *row = sig->row;
+    uint32_t mark = GW_MB_CELL_OUTSIDE;
+    /* a disabled row has no point: its registers answer exception 02 */
+    if (row->enabled) {
+        gw_mb_signal_t s;
+        char name[256];
+        if (gw_regmap_point_name(sig, f->e->map, name, sizeof name) < 0)
+            return -ENAMETOOLONG;
+        memset(&s, 0, sizeof s);
+        s.row = row;
+        s.address = sig->address;
+        s.page = f->page;
+        s.point = -1;
+        s.name = g_strdup(name);
+        g_array_append_val(f->e->signals, s);
+        mark = GW_MB_CELL_FIRST_SIGNAL + f->e->signals->len - 1;
+    }
+    for (unsigned r = 0; r < row->registers; r++)
+        f->cell[sig->address + r] = mark;
+    return 0;
+}
+
+static void signal_clear(gpointer data)
+{
+    g_free(((gw_mb_signal_t *)data)->name);
+}
+
+gw_mb_engine_t *gw_mb_engine_new(gw_ctx_t *ctx, const gw_regmap_t *map,
+                                 const gw_mb_engine_config_t *cfg, char **error)
+{
+    gw_mb_engine_t *e;
+    unsigned per_unit = gw_regmap_chargers_per_unit(map);
+    int rc;
+
+    if (!map || !cfg || cfg->chargers == 0) {
+        *error = g_strdup("no register map or no chargers");
+        return NULL;
+    }
+    e = g_new0(gw_mb_engine_t, 1);
+    e->ctx = ctx;
+    e->map = map;
+    e->cfg = *cfg;
+    rc = gw_mb_codec_init(&e->codec, cfg->order);
+    if (rc < 0) {
+        *error = g_strdup("this libmodbus has no float function for the configured byte order");
+        g_free(e);
+        return NULL;
+    }
+    e->n_pages = (cfg->chargers + per_unit - 1) / per_unit;
+    e->pages = g_new0(uint32_t *, e->n_pages);
+    e->signals = g_array_new(FALSE, FALSE, sizeof(gw_mb_signal_t));
+    g_array_set_clear_func(e->signals, signal_clear);
+    for (unsigned p = 0; p < e->n_pages; p++) {
+        unsigned first = cfg->first_charger + p * per_unit;
+        unsigned n = MIN(per_unit, cfg->chargers - p * per_unit);
+        page_fill_t f = { e, p, g_new0(uint32_t, ADDRESSES) };
+        e->pages[p] = f.cell;
+        gw_regmap_foreach_extent(map, n, fill_extent, &f);
+        if (gw_regmap_foreach_signal(map, first, n, fill_signal, &f) != 0) {
+            *error = g_strdup("a point name of the map is too long");
+            gw_mb_engine_free(e);
+            return NULL;
+        }
+    }
+    return e;
+}
+
+void gw_mb_engine_free(gw_mb_engine_t *e)
+{
+    if (!e)
+        return;
+    for (unsigned p = 0; p < e->n_pages; p++)
+        g_free(e->pages[p]);
+    g_free(e->pages);
+    g_array_free(e->signals, TRUE);
+    g_free(e);
+}
+
+unsigned gw_mb_engine_pages(const gw_mb_engine_t *e)
+{
+    return e->n_pages;
+}
+
+size_t gw_mb_engine_absent(const gw_mb_engine_t *e)
+{
+    return e->absent;
+}
+
+/* Viewer attributes, once per point (page 0 carries the addresses a BMS
+ * on the first unit uses; further pages repeat the same addresses). */
+static void signal_describe(gw_mb_engine_t *e, const gw_mb_signal_t *s)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%u", s->address);
+    gw_point_attr_set(e->ctx, s->point, "modbus.address", buf);
+    snprintf(buf, sizeof buf, "%u", s->row->registers);
+    gw_point_attr_set(e->ctx, s->point, "modbus.registers", buf);
+    if (e->n_pages > 1) {
+        snprintf(buf, sizeof buf, "%u", s->page);
+        gw_point_attr_set(e->ctx, s->point, "modbus.page", buf);
+    }
+    if (*s->row->values)
+        gw_point_attr_set(e->ctx, s->point, "enum", s->row->values);
+}
+
+int gw_mb_engine_bind(gw_mb_engine_t *e)
+{
+    size_t enabled = e->signals->len;
+    e->absent = 0;
+    for (guint i = 0; i < e->signals->len; i++) {
+        gw_mb_signal_t *s = &g_array_index(e->signals, gw_mb_signal_t, i);
+        gw_point_info_t info;
+        s->point = gw_point_lookup(e->ctx, s->name);
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+        if (s->point >= 0 && gw_point_info(e->ctx, s->point, &info) == 0) {
+            s->type = info.type;
+            s->max_len = info.max_len;
+            signal_describe(e, s);
+            continue;
+        }
+        s->point = -1;
+        e->absent++;
+        /* absent rows answer exception 02 like rows outside the map */
+        for (unsigned r = 0; r < s->row->registers; r++)
+            e->pages[s->page][s->address + r] = GW_MB_CELL_OUTSIDE;
+        gw_log(e->ctx, GW_LOG_DEBUG, "absent: %s (address %u, map line %u)", s->name, s->address,
+               s->row->line);
+    }
+    gw_log(e->ctx, GW_LOG_INFO,
+           "register map: %zu enabled signals on %u unit(s), %zu absent (no point: their "
+           "registers answer exception 02)",
+           enabled, e->n_pages, e->absent);
+    return 0;
+}
