@@ -326,11 +326,14 @@ static bool gw_diag_stream_console_wanted(const char *name)
            g_str_has_prefix(name, "modbus.");
 }
 
-/* One serialised line shared by every viewer. */
+/* One serialised line shared by every viewer: {"event": name, "data":
+ * payload}, long strings (a huge OCPP frame) cut. */
 static GBytes *gw_diag_stream_console_line(const char *name, json_object *payload)
 {
     json_object *line = json_object_new_object();
+    json_object *data = json_object_new_object();
     json_object_object_add(line, "event", json_object_new_string(name));
+    json_object_object_add(line, "data", data);
     if (payload && json_object_is_type(payload, json_type_object)) {
         json_object_object_foreach(payload, k, val) {
             if (json_object_is_type(val, json_type_string) &&
@@ -338,15 +341,16 @@ static GBytes *gw_diag_stream_console_line(const char *name, json_object *payloa
                 GString *cut = g_string_new_len(json_object_get_string(val),
                                                 GW_DIAG_CONSOLE_LINE_MAX);
                 g_string_append(cut, "…");
-                json_object_object_add(line, k, json_object_new_string_len(cut->str, (int)cut->len));
+                json_object_object_add(data, k, json_object_new_string_len(cut->str, (int)cut->len));
                 g_string_free(cut, TRUE);
             } else {
-                json_object_object_add(line, k, json_object_get(val));
+                json_object_object_add(data, k, json_object_get(val));
             }
         }
     }
     size_t len;
-    const char *text = json_object_to_json_string_length(line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    const char *text = json_object_to_json_string_length(
+        line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     GBytes *b = g_bytes_new(text, len);
     json_object_put(line);
     return b;

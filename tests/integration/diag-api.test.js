@@ -188,7 +188,7 @@ test('stream: every value on connect, then live changes and console lines', asyn
 
     // the example plugin logs each set-point write: a log line in the console
     assert.equal((await put(gw, 'example.setpoint', { value: 20.5 })).status, 200);
-    await waitFor(() => v.console.some((l) => l.event === 'log' && /set-point is now 20.5/.test(l.message)), 5000, 'log line');
+    await waitFor(() => v.console.some((l) => l.event === 'log' && /set-point is now 20.5/.test(l.data.message)), 5000, 'log line');
 
     const m = await metrics(gw);
     assert.equal(m.get(/^gatewayd_diag_viewers (\d+)$/m), 1);
@@ -216,7 +216,8 @@ test('events: chargers, scan list, console and metrics per function and action',
     assert.deepEqual(scan.map((s) => [s.charger_id, s.attempts]), [['ROGUE-3', 3]]);
 
     await waitFor(() => v.site > 0 && v.console.filter((l) => l.event === 'ocpp.frame').length === 2 &&
-      v.console.some((l) => l.event === 'modbus.request' && l.exception === 2), 5000, 'console events');
+      v.console.some((l) => l.event === 'modbus.request' && l.data.exception === 2) &&
+      v.console.some((l) => l.event === 'ocpp.charger' && l.data.event === 'boot' && l.data.vendor === 'Acme'), 5000, 'console events');
 
     const m = await metrics(gw);
     assert.equal(m.get(/^gatewayd_ocpp_frames_total\{direction="in",action="BootNotification"\} (\d+)$/m), 1);

@@ -71,7 +71,8 @@
     applyFilter();
   }
 
-  function applyFilter() {
+  function applyFilter(ev) {
+    if (ev) $('#points').scrollTop = 0; // a new filter starts at the top
     const text = $('#filter').value.trim().toLowerCase();
     const ch = $('#charger-filter').value;
     const prefix = ch === '' || ch === '-' ? null : `charger.${ch}.`;
@@ -196,23 +197,25 @@
     return 'log';
   }
   function lineText(l) {
-    const t = fmtTime(l.time).slice(11);
+    const d = l.data || {};
+    const t = fmtTime(d.time ?? d.last_seen).slice(11);
     switch (l.event) {
     case 'ocpp.frame':
-      return { cls: l.direction === 'out' ? 'out' : 'in', k: `OCPP ${l.direction === 'out' ? '→' : '←'}`,
-        text: `${t} ${l.charger} ${l.action || ''} ${l.frame}` };
+      return { cls: d.direction === 'out' ? 'out' : 'in', k: `OCPP ${d.direction === 'out' ? '→' : '←'}`,
+        text: `${t} ${d.charger} ${d.action || ''} ${d.frame}` };
     case 'modbus.request':
-      return { cls: l.exception ? 'exc' : '', k: `Modbus ${l.transport || ''}`,
-        text: `${t} ${l.client || ''} unit ${l.unit} fc ${l.function} @${l.address}+${l.count}` +
-          (l.exception ? ` EXCEPTION ${l.exception}` : '') };
+      return { cls: d.exception ? 'exc' : '', k: `Modbus ${d.transport || ''}`,
+        text: `${t} ${d.client || ''} unit ${d.unit} fc ${d.function} @${d.address}+${d.count}` +
+          (d.exception ? ` EXCEPTION ${d.exception}` : '') };
     case 'ocpp.charger':
-      return { cls: '', k: 'charger', text: `${t} ${l.charger} ${l.event_name || ''}${JSON.stringify(l)}` };
+      return { cls: '', k: `charger`, text: `${t} ${d.charger} ${d.event}` +
+        (d.address ? ` from ${d.address}` : '') + (d.vendor ? ` ${d.vendor} ${d.model || ''}` : '') };
     case 'ocpp.scan':
-      return { cls: 'warning', k: 'scan', text: `${t} unknown charger ${l.charger_id} from ${l.address} (${l.attempts} attempts)` };
+      return { cls: 'warning', k: 'scan', text: `${t} unknown charger ${d.charger_id} from ${d.address} (${d.attempts} attempts)` };
     case 'log':
-      return { cls: l.level, k: `log ${l.level}`, text: `${t} [${l.source}] ${l.message}` };
+      return { cls: d.level, k: `log ${d.level}`, text: `${t} [${d.source}] ${d.message}` };
     default:
-      return { cls: '', k: l.event, text: `${t} ${JSON.stringify(l)}` };
+      return { cls: '', k: l.event, text: `${t} ${JSON.stringify(d)}` };
     }
   }
   function consoleMatches(l) {
