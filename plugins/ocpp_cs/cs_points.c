@@ -1,0 +1,316 @@
+/*
+ * cs_points.c - the points ocpp_cs owns: every register of the map that is
+ * enabled for the bms mode, plus a few status points outside the map
+ * (BMS communication, the scan list).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "cs.h"
+
+const cs_measurand_t cs_measurands[CS_N_MEASURANDS] = {
+    { "Current.Export", "current_export", CS_PHASE_LINE },
+    { "Current.Import", "current_import", CS_PHASE_LINE },
+    { "Current.Offered", "current_offered", CS_PHASE_LINE },
+    { "Energy.Active.Export.Register", "energy_active_export_register", CS_PHASE_NONE },
+    { "Energy.Active.Import.Register", "energy_active_import_register", CS_PHASE_NONE },
+    { "Energy.Reactive.Export.Register", "energy_reactive_export_register", CS_PHASE_NONE },
+    { "Energy.Reactive.Import.Register", "energy_reactive_import_register", CS_PHASE_NONE },
+    { "Energy.Active.Export.Interval", "energy_active_export_interval", CS_PHASE_NONE },
+    { "Energy.Active.Import.Interval", "energy_active_import_interval", CS_PHASE_NONE },
+    { "Energy.Reactive.Export.Interval", "energy_reactive_export_interval", CS_PHASE_NONE },
+    { "Energy.Reactive.Import.Interval", "energy_reactive_import_interval", CS_PHASE_NONE },
+    { "Frequency", "frequency", CS_PHASE_NONE },
+    { "Power.Active.Export", "power_active_export", CS_PHASE_NONE },
+    { "Power.Active.Import", "power_active_import", CS_PHASE_NONE },
+    { "Power.Factor", "power_factor", CS_PHASE_NONE },
+    { "Power.Offered", "power_offered", CS_PHASE_NONE },
+    { "Power.Reactive.Export", "power_reactive_export", CS_PHASE_NONE },
+    { "Power.Reactive.Import", "power_reactive_import", CS_PHASE_NONE },
+    { "RPM", "rpm", CS_PHASE_NONE },
+    { "SoC", "soc", CS_PHASE_NONE },
+    { "Temperature", "temperature", CS_PHASE_NONE },
+    { "Voltage", "voltage", CS_PHASE_LINE_NEUTRAL },
+};
+
+gw_point_id_t cs_point_add(cs_t *cs, const char *name, gw_type_t type, gw_access_t access,
+                           uint32_t max_len, gw_write_fn on_write, void *user)
+{
+    int state = gw_regmap_signal_state(cs->map, name, "bms");
+    if (state != 1)
+        return -1;
+    gw_point_id_t id = gw_point_register(
+        cs->ctx, &GW_POINT_DEF(.name = name, .type = type, .access = access, .max_len = max_len,
+                               .on_write = on_write, .user = user));
+    if (id < 0) {
+        gw_log(cs->ctx, GW_LOG_ERROR, "cannot register %s: %s", name, strerror((int)-id));
+        if (!cs->point_error)
+            cs->point_error = (int)id;
+        return -1;
+    }
+    /* Written-by-BMS registers start at 0 with good quality so a read
+     * before the first write answers 0, as on the reference. */
+    if (type == GW_TYPE_STRING)
+        gw_point_set_string(cs->ctx, id, "");
+    else if (type == GW_TYPE_FLOAT32)
+        gw_point_set_float(cs->ctx, id, 0);
+    else
+        gw_point_set_int(cs->ctx, id, 0);
+    return id;
+}
+
+gw_point_id_t cs_point_add_extra(cs_t *cs, const char *name, gw_type_t type, gw_access_t access,
+                                 uint32_t max_len, const char *description)
+{
+    gw_point_id_t id = gw_point_register(
+        cs->ctx, &GW_POINT_DEF(.name = name, .type = type, .access = access, .max_len = max_len,
+                               .description = description));
+    if (id < 0)
+        gw_log(cs->ctx, GW_LOG_ERROR, "cannot register %s: %s", name, strerror((int)-id));
+    return id;
+}
+
+void cs_set_int(cs_t *cs, gw_point_id_t id, int64_t v)
+{
+    if (id >= 0)
+        gw_point_set_int(cs->ctx, id, v);
+}
+
+void cs_set_float(cs_t *cs, gw_point_id_t id, double v)
+{
+    if (id >= 0)
+        gw_point_set_float(cs->ctx, id, v);
+}
+
+void cs_set_string(cs_t *cs, gw_point_id_t id, const char *s)
+{
+    if (id >= 0)
+        gw_point_set_string(cs->ctx, id, s ? s : "");
+}
+
+int64_t cs_get_int(cs_t *cs, gw_point_id_t id)
+{
+    gw_value_t v;
+    if (id < 0 || gw_point_get(cs->ctx, id, &v) != 0)
+        return 0;
+    return v.kind == GW_VALUE_FLOAT ? (int64_t)v.u.f : v.kind == GW_VALUE_INT ? v.u.i : 0;
+}
+
+double cs_get_float(cs_t *cs, gw_point_id_t id)
+{
+    gw_value_t v;
+    if (id < 0 || gw_point_get(cs->ctx, id, &v) != 0)
+        return 0;
+    return v.kind == GW_VALUE_FLOAT ? v.u.f : v.kind == GW_VALUE_INT ? (double)v.u.i : 0;
+}
+
+const char *cs_get_string(cs_t *cs, gw_point_id_t id, char *buf, size_t len)
+{
+    gw_value_t v;
+    buf[0] = '\0';
+    if (id < 0 || gw_point_get(cs->ctx, id, &v) != 0 || v.kind != GW_VALUE_STRING)
+        return buf;
+    size_t n = v.len < len - 1 ? v.len : len - 1;
+    memcpy(buf, v.u.s, n);
+    buf[n] = '\0';
+    /* Registers are NUL-padded: the string ends at the first NUL. */
+    buf[strlen(buf)] = '\0';
+    while (n > 0 && buf[n - 1] == ' ')
+        buf[--n] = '\0';
+    return buf;
+}
+
+#define CS_NAME(buf, ...) (snprintf((buf), sizeof(buf), __VA_ARGS__), (buf))
+
+static void cs_connector_points_register(cs_t *cs, cs_charger_t *ch, int yy)
+{
+    cs_connector_t *c = &ch->connector[yy];
+    char n[160];
+    int xx = ch->index;
+    ch->conn_ctx[yy][0] = (cs_op_ctx_t){ .ch = ch, .op = CS_N_OPS, .connector = yy };
+    ch->conn_ctx[yy][1] = (cs_op_ctx_t){ .ch = ch, .op = CS_N_OPS, .connector = yy };
+    c->unlock = cs_point_add(cs, CS_NAME(n, "charger.%d.connector.%d.unlock", xx, yy),
+                             GW_TYPE_UINT16, GW_ACCESS_RW, 0, cs_connector_on_write,
+                             &ch->conn_ctx[yy][0]);
+    c->availability = cs_point_add(cs, CS_NAME(n, "charger.%d.connector.%d.availability", xx, yy),
+                                   GW_TYPE_UINT16, GW_ACCESS_RW, 0, cs_connector_on_write,
+                                   &ch->conn_ctx[yy][1]);
+    /* Connectors start Operative until the charger says otherwise. */
+    cs_set_int(cs, c->availability, 1);
+    c->availability_prev = 1;
+    c->status = cs_point_add(cs, CS_NAME(n, "charger.%d.connector.%d.status", xx, yy),
+                             GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
+    c->error_code = cs_point_add(cs, CS_NAME(n, "charger.%d.connector.%d.error_code", xx, yy),
+                                 GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
+    cs_set_int(cs, c->error_code, 6); /* NoError */
+    static const char *const line[] = { "l1", "l2", "l3" };
+    static const char *const line_n[] = { "l1_n", "l2_n", "l3_n" };
+    for (int m = 0; m < CS_N_MEASURANDS; m++) {
+        const cs_measurand_t *ms = &cs_measurands[m];
+        for (int p = 0; p < 3; p++)
+            c->value[m][p] = -1;
+        if (ms->phasing == CS_PHASE_NONE) {
+            c->value[m][0] = cs_point_add(
+                cs, CS_NAME(n, "charger.%d.connector.%d.meter.%s", xx, yy, ms->point),
+                GW_TYPE_FLOAT32, GW_ACCESS_R, 0, NULL, NULL);
+        } else {
+            for (int p = 0; p < 3; p++)
+                c->value[m][p] = cs_point_add(
+                    cs, CS_NAME(n, "charger.%d.connector.%d.meter.%s.%s", xx, yy, ms->point,
+                                ms->phasing == CS_PHASE_LINE ? line[p] : line_n[p]),
+                    GW_TYPE_FLOAT32, GW_ACCESS_R, 0, NULL, NULL);
+        }
+        c->unit[m] = cs_point_add(
+            cs, CS_NAME(n, "charger.%d.connector.%d.meter.%s.unit", xx, yy, ms->point),
+            GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
+    }
+    c->txn_id_tag = cs_point_add(cs, CS_NAME(n, "charger.%d.connector.%d.transaction.id_tag", xx, yy),
+                                 GW_TYPE_STRING, GW_ACCESS_R, 20, NULL, NULL);
+    c->txn_meter_start = cs_point_add(
+        cs, CS_NAME(n, "charger.%d.connector.%d.transaction.meter_start", xx, yy), GW_TYPE_FLOAT32,
+        GW_ACCESS_R, 0, NULL, NULL);
+    c->txn_timestamp = cs_point_add(
+        cs, CS_NAME(n, "charger.%d.connector.%d.transaction.timestamp", xx, yy),
+        GW_TYPE_DATETIME, GW_ACCESS_R, 0, NULL, NULL);
+}
+
+static void cs_handshake_points_register(cs_t *cs, cs_charger_t *ch, cs_req_kind_t k,
+                                         const char *group)
+{
+    cs_handshake_points_t *h = &ch->hs[k];
+    char n[160];
+    int xx = ch->index;
+    h->flag = cs_point_add(cs, CS_NAME(n, "charger.%d.%s.flag", xx, group), GW_TYPE_UINT16,
+                           GW_ACCESS_R, 0, NULL, NULL);
+    h->processed = cs_point_add(cs, CS_NAME(n, "charger.%d.%s.processed", xx, group),
+                                GW_TYPE_UINT16, GW_ACCESS_W, 0, cs_handshake_processed, ch);
+    h->parent_id_tag = cs_point_add(cs, CS_NAME(n, "charger.%d.%s.parent_id_tag", xx, group),
+                                    GW_TYPE_STRING, GW_ACCESS_W, 20, NULL, NULL);
+    h->expiry_date = cs_point_add(cs, CS_NAME(n, "charger.%d.%s.expiry_date", xx, group),
+                                  GW_TYPE_DATETIME, GW_ACCESS_W, 0, NULL, NULL);
+    h->status = cs_point_add(cs, CS_NAME(n, "charger.%d.%s.status", xx, group), GW_TYPE_UINT16,
+                             GW_ACCESS_W, 0, NULL, NULL);
+}
+
+static gw_point_id_t cs_op_flag_add(cs_t *cs, cs_charger_t *ch, cs_op_t op, const char *group)
+{
+    char n[160];
+    ch->op_ctx[op] = (cs_op_ctx_t){ .ch = ch, .op = op };
+    ch->op_flag[op] = cs_point_add(cs, CS_NAME(n, "charger.%d.%s.flag", ch->index, group),
+                                   GW_TYPE_UINT16, GW_ACCESS_RW, 0, cs_op_on_flag,
+                                   &ch->op_ctx[op]);
+    const char *res = op == CS_OP_GET_LIST_VERSION ? "version" : "result";
+    ch->op_result[op] = cs_point_add(cs, CS_NAME(n, "charger.%d.%s.%s", ch->index, group, res),
+                                     GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
+    return ch->op_flag[op];
+}
+
+#define CS_PARAM(field, suffix, type, access, len)                                            \
+    (ch->field = cs_point_add(cs, CS_NAME(n, "charger.%d." suffix, xx), (type), (access), (len), \
+                              NULL, NULL))
+
+int cs_charger_points_register(cs_t *cs, cs_charger_t *ch)
+{
+    char n[160];
+    int xx = ch->index;
+    ch->comm_status = cs_point_add(cs, CS_NAME(n, "charger.%d.info.comm_status", xx),
+                                   GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
+    cs_set_int(cs, ch->comm_status, 1);
+    CS_PARAM(box_serial, "info.charge_box_serial", GW_TYPE_STRING, GW_ACCESS_R, 26);
+    CS_PARAM(point_serial, "info.charge_point_serial", GW_TYPE_STRING, GW_ACCESS_R, 26);
+    CS_PARAM(vendor, "info.vendor", GW_TYPE_STRING, GW_ACCESS_R, 20);
+    CS_PARAM(model, "info.model", GW_TYPE_STRING, GW_ACCESS_R, 20);
+
+    cs_handshake_points_register(cs, ch, CS_REQ_AUTHORIZE, "authorize");
+    cs_handshake_points_register(cs, ch, CS_REQ_START, "start");
+    cs_handshake_points_register(cs, ch, CS_REQ_STOP, "stop");
+    CS_PARAM(auth_id_tag, "authorize.id_tag", GW_TYPE_STRING, GW_ACCESS_R, 20);
+    CS_PARAM(start_connector, "start.connector_id", GW_TYPE_UINT16, GW_ACCESS_R, 0);
+    CS_PARAM(start_id_tag, "start.id_tag", GW_TYPE_STRING, GW_ACCESS_R, 20);
+    CS_PARAM(start_meter, "start.meter", GW_TYPE_FLOAT32, GW_ACCESS_R, 0);
+    CS_PARAM(start_reservation, "start.reservation_id", GW_TYPE_UINT16, GW_ACCESS_R, 0);
+    CS_PARAM(start_timestamp, "start.timestamp", GW_TYPE_DATETIME, GW_ACCESS_R, 0);
+    CS_PARAM(start_txn_id, "start.transaction_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    CS_PARAM(stop_id_tag, "stop.id_tag", GW_TYPE_STRING, GW_ACCESS_R, 20);
+    CS_PARAM(stop_meter, "stop.meter", GW_TYPE_FLOAT32, GW_ACCESS_R, 0);
+    CS_PARAM(stop_timestamp, "stop.timestamp", GW_TYPE_DATETIME, GW_ACCESS_R, 0);
+    CS_PARAM(stop_txn_id, "stop.transaction_id", GW_TYPE_UINT16, GW_ACCESS_R, 0);
+    CS_PARAM(stop_reason, "stop.reason", GW_TYPE_UINT16, GW_ACCESS_R, 0);
+
+    cs_op_flag_add(cs, ch, CS_OP_CANCEL_RESERVATION, "cancel_reservation");
+    CS_PARAM(cr_reservation, "cancel_reservation.reservation_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    cs_op_flag_add(cs, ch, CS_OP_CLEAR_CACHE, "clear_cache");
+    cs_op_flag_add(cs, ch, CS_OP_CLEAR_PROFILE, "clear_charging_profile");
+    CS_PARAM(cp_profile, "clear_charging_profile.profile_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    CS_PARAM(cp_connector, "clear_charging_profile.connector_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    CS_PARAM(cp_purpose, "clear_charging_profile.purpose", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    CS_PARAM(cp_stack, "clear_charging_profile.stack_level", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    cs_op_flag_add(cs, ch, CS_OP_GET_LIST_VERSION, "get_local_list_version");
+    cs_op_flag_add(cs, ch, CS_OP_RESERVE_NOW, "reserve_now");
+    CS_PARAM(rn_connector, "reserve_now.connector_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    CS_PARAM(rn_expiry, "reserve_now.expiry_date", GW_TYPE_DATETIME, GW_ACCESS_W, 0);
+    CS_PARAM(rn_id_tag, "reserve_now.id_tag", GW_TYPE_STRING, GW_ACCESS_W, 20);
+    CS_PARAM(rn_parent, "reserve_now.parent_id_tag", GW_TYPE_STRING, GW_ACCESS_W, 20);
+    CS_PARAM(rn_reservation, "reserve_now.reservation_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    cs_op_flag_add(cs, ch, CS_OP_RESET, "reset");
+    CS_PARAM(reset_type, "reset.type", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    cs_op_flag_add(cs, ch, CS_OP_SEND_LOCAL_LIST, "send_local_list");
+    CS_PARAM(sl_operation, "send_local_list.operation", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    CS_PARAM(sl_id_tag, "send_local_list.id_tag", GW_TYPE_STRING, GW_ACCESS_W, 20);
+    CS_PARAM(sl_parent, "send_local_list.parent_id_tag", GW_TYPE_STRING, GW_ACCESS_W, 20);
+    CS_PARAM(sl_expiry, "send_local_list.expiry_date", GW_TYPE_DATETIME, GW_ACCESS_W, 0);
+    CS_PARAM(sl_status, "send_local_list.status", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    cs_op_flag_add(cs, ch, CS_OP_TRIGGER, "trigger_message");
+    CS_PARAM(tm_message, "trigger_message.requested_message", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    CS_PARAM(tm_connector, "trigger_message.connector_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    cs_op_flag_add(cs, ch, CS_OP_REMOTE_START, "remote_start");
+    CS_PARAM(rs_connector, "remote_start.connector_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+    CS_PARAM(rs_id_tag, "remote_start.id_tag", GW_TYPE_STRING, GW_ACCESS_W, 20);
+    cs_op_flag_add(cs, ch, CS_OP_REMOTE_STOP, "remote_stop");
+    CS_PARAM(rstop_txn, "remote_stop.transaction_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
+
+    for (int yy = 0; yy <= ch->cfg->connectors; yy++)
+        cs_connector_points_register(cs, ch, yy);
+    for (int yy = ch->cfg->connectors + 1; yy <= CS_MAX_CONNECTORS; yy++) {
+        cs_connector_t *c = &ch->connector[yy];
+        memset(c, 0xff, sizeof *c); /* every id -1: not registered */
+    }
+    return 0;
+}
+
+int cs_global_points_register(cs_t *cs)
+{
+    static const char *const clock_names[6] = { "bms.clock.second", "bms.clock.minute",
+                                                "bms.clock.hour",   "bms.clock.day",
+                                                "bms.clock.month",  "bms.clock.year" };
+    cs->bms_heartbeat = cs_point_add(cs, "bms.heartbeat", GW_TYPE_UINT16, GW_ACCESS_RW, 0, NULL,
+                                     NULL);
+    for (int i = 0; i < 6; i++)
+        cs->clock[i] = cs_point_add(cs, clock_names[i], GW_TYPE_UINT16, GW_ACCESS_RW, 0,
+                                    cs_clock_on_write, cs);
+    cs->bms_lost = cs_point_add_extra(cs, "bms.comm_lost", GW_TYPE_BOOL, GW_ACCESS_R, 0,
+                                      "1 when the BMS stopped writing its heartbeat register");
+    cs->scan_count = cs_point_add_extra(cs, "ocpp_cs.scan.count", GW_TYPE_UINT16, GW_ACCESS_R, 0,
+                                        "unknown chargers that tried to connect");
+    if (cs->bms_lost < 0 || cs->scan_count < 0)
+        return cs->bms_lost < 0 ? cs->bms_lost : cs->scan_count;
+    gw_point_set_int(cs->ctx, cs->bms_lost, 0);
+    gw_point_set_int(cs->ctx, cs->scan_count, 0);
+    char n[96];
+    for (int i = 0; i < CS_SCAN_POINTS; i++) {
+        cs->scan_id[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.charger_id", i),
+                                            GW_TYPE_STRING, GW_ACCESS_R, 128, NULL);
+        cs->scan_addr[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.address", i),
+                                              GW_TYPE_STRING, GW_ACCESS_R, 64, NULL);
+        cs->scan_first[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.first_seen", i),
+                                               GW_TYPE_DATETIME, GW_ACCESS_R, 0, NULL);
+        cs->scan_last[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.last_seen", i),
+                                              GW_TYPE_DATETIME, GW_ACCESS_R, 0, NULL);
+        cs->scan_attempts[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.attempts", i),
+                                                  GW_TYPE_UINT32, GW_ACCESS_R, 0, NULL);
+        if (cs->scan_id[i] < 0 || cs->scan_addr[i] < 0 || cs->scan_first[i] < 0 ||
+            cs->scan_last[i] < 0 || cs->scan_attempts[i] < 0)
+            return -ENOSPC;
+    }
+    return 0;
+}
