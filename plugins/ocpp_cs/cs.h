@@ -238,6 +238,7 @@ void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, gw_ocpp_error_t
 void cs_call(cs_t *cs, cs_charger_t *ch, const char *action, json_object *payload,
              cs_call_done_fn done, void *arg);
 void cs_calls_fail_all(cs_t *cs, cs_charger_t *ch);
+void cs_scan_dump(gw_ctx_t *ctx, const char *name, json_object *payload, void *user);
 void cs_publish_frame(cs_t *cs, int index, const char *dir, const char *action,
                       const char *text);
 

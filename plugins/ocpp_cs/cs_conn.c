@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cs.h"
+#include "ocpp_common/ocpp_time.h"
 
 /* ------------------------------------------------------------- events */
 
@@ -332,3 +333,24 @@ const gw_ocpp_ws_handlers_t cs_ws_handlers = {
     .closed = cs_ws_closed,
     .refused = cs_ws_refused,
 };
+
+/* SIGUSR1 (the core's "core.dump" event): print the scan list on stdout
+ * after the point dump, one line per unknown charger. */
+void cs_scan_dump(gw_ctx_t *ctx, const char *name, json_object *payload, void *user)
+{
+    cs_t *cs = user;
+    (void)ctx;
+    (void)name;
+    (void)payload;
+    printf("# ocpp_cs scan list: %zu unknown charger(s)\n", cs->scan.n);
+    printf("# charger_id\taddress\tfirst_seen\tlast_seen\tattempts\n");
+    for (size_t i = 0; i < cs->scan.n; i++) {
+        const gw_ocpp_scan_entry_t *e = &cs->scan.entries[i];
+        char first[GW_OCPP_TIME_LEN], last[GW_OCPP_TIME_LEN];
+        gw_ocpp_time_format(e->first_seen_ms, first, sizeof first);
+        gw_ocpp_time_format(e->last_seen_ms, last, sizeof last);
+        printf("ocpp_cs.scan\t%s\t%s\t%s\t%s\t%u\n", e->charger_id, e->address, first, last,
+               e->attempts);
+    }
+    fflush(stdout);
+}

@@ -159,6 +159,8 @@ static int cs_start(gw_ctx_t *ctx, void *state)
     if (rc < 0)
         return rc;
     cs_bms_heartbeat_start(cs);
+    if (gw_event_subscribe(ctx, "core.dump", cs_scan_dump, cs) < 0)
+        gw_log(ctx, GW_LOG_WARNING, "the scan list will not be printed on SIGUSR1");
     cs->ws = gw_ocpp_ws_start(ctx, &wc, &cs_ws_handlers, cs, &err);
     if (!cs->ws) {
         gw_log(ctx, GW_LOG_ERROR, "%s", err ? err : "cannot start the WebSocket server");
