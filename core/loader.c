@@ -44,8 +44,10 @@ char **gw_loader_search_path(const char *plugin_dir)
     }
     if (plugin_dir && *plugin_dir)
         g_ptr_array_add(dirs, g_strdup(plugin_dir));
-    if (running_from_build_tree())
+    if (running_from_build_tree()) {
         g_ptr_array_add(dirs, g_strdup(GW_BUILDDIR "/plugins"));
+        g_ptr_array_add(dirs, g_strdup(GW_BUILDDIR "/sdk/.libs")); /* the template's example */
+    }
     g_ptr_array_add(dirs, NULL);
     return (char **)g_ptr_array_free(dirs, FALSE);
 }
