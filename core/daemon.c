@@ -26,15 +26,21 @@ static void print_errors(GPtrArray *errors)
 }
 
 /* Load the configuration named on the command line, or the installed
- * default; a missing default is not an error (every default applies). */
-static gw_conf_t *load_conf(const gw_options_t *opt, GPtrArray *errors)
+ * default; a missing default is not an error (every default applies).
+ * Problems are printed; NULL then. */
+static gw_conf_t *load_conf(const gw_options_t *opt)
 {
-    if (opt->config_path)
-        return gw_conf_load(opt->config_path, errors);
     const char *def = GW_SYSCONFDIR "/gatewayd/gatewayd.conf";
-    if (g_file_test(def, G_FILE_TEST_EXISTS))
-        return gw_conf_load(def, errors);
-    return gw_conf_new_empty();
+    const char *path = opt->config_path;
+    if (!path && g_file_test(def, G_FILE_TEST_EXISTS))
+        path = def;
+    if (!path)
+        return gw_conf_new_empty();
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    gw_conf_t *conf = gw_conf_load(path, errors);
+    print_errors(errors);
+    g_ptr_array_free(errors, TRUE);
+    return conf;
 }
 
 static int setup_logging(gw_host_t *host, const gw_options_t *opt, GPtrArray *errors)
@@ -75,13 +81,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 int gw_daemon_run(const gw_options_t *opt)
 {
     double t0 = mono_ms();
-    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-    gw_conf_t *conf = load_conf(opt, errors);
-    if (!conf) {
-        print_errors(errors);
-        g_ptr_array_free(errors, TRUE);
+    gw_conf_t *conf = load_conf(opt);
+    if (!conf)
         return GW_EXIT_BAD_INPUT;
-    }
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
     gw_host_t *host = gw_host_new(conf, errors);
     setup_logging(host, opt, errors);
     if (errors->len) {
@@ -151,13 +154,10 @@ static void print_keys(const gw_config_key_t *keys)
 
 int gw_daemon_list_plugins(const gw_options_t *opt)
 {
-    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-    gw_conf_t *conf = load_conf(opt, errors);
-    if (!conf) {
-        print_errors(errors);
-        g_ptr_array_free(errors, TRUE);
+    gw_conf_t *conf = load_conf(opt);
+    if (!conf)
         return GW_EXIT_BAD_INPUT;
-    }
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
     GHashTable *core = gw_conf_validate(conf, "core", gw_conf_core_keys(), false, errors);
     gw_conf_value_t *dir = g_hash_table_lookup(core, "plugin_dir");
     char **path = gw_loader_search_path(dir->s);
