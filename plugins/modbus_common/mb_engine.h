@@ -53,6 +53,14 @@ gw_mb_engine_t *gw_mb_engine_new(gw_ctx_t *ctx, const gw_regmap_t *map,
 void gw_mb_engine_free(gw_mb_engine_t *e);
 
 /**
+ * Load a map file and build an engine over it (what a transport's init
+ * does with its `register_map` and `float_order` keys). Problems are
+ * logged. @return the engine and *map (free the engine first), or NULL.
+ */
+gw_mb_engine_t *gw_mb_engine_load(gw_ctx_t *ctx, const char *map_path, const char *float_order,
+                                  unsigned chargers, unsigned first_charger, gw_regmap_t **map);
+
+/**
  * Look up the point of every enabled row (call from start(), once every
  * plugin registered its points), set the viewer attributes, and log how
  * many rows are absent. @return 0 or a negative errno.

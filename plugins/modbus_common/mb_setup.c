@@ -1,0 +1,35 @@
+/*
+ * mb_setup.c - what every Modbus transport does at init: load the map
+ * file named by its `register_map` key and build the engine over it with
+ * the `float_order` it was given.
+ */
+#include <glib.h>
+#include "mb_engine.h"
+
+gw_mb_engine_t *gw_mb_engine_load(gw_ctx_t *ctx, const char *map_path, const char *float_order,
+                                  unsigned chargers, unsigned first_charger, gw_regmap_t **map)
+{
+    gw_mb_engine_config_t cfg = { chargers, first_charger, GW_MB_ORDER_ABCD };
+    gw_mb_engine_t *e;
+    char *err = NULL;
+
+    *map = NULL;
+    if (gw_mb_order_parse(float_order, &cfg.order) < 0) {
+        gw_log(ctx, GW_LOG_ERROR, "float_order: unknown byte order '%s'", float_order);
+        return NULL;
+    }
+    *map = gw_regmap_load(map_path, &err);
+    if (!*map) {
+        gw_log(ctx, GW_LOG_ERROR, "register map: %s", err);
+        g_free(err);
+        return NULL;
+    }
+    e = gw_mb_engine_new(ctx, *map, &cfg, &err);
+    if (!e) {
+        gw_log(ctx, GW_LOG_ERROR, "register map %s: %s", map_path, err);
+        g_free(err);
+        gw_regmap_free(*map);
+        *map = NULL;
+    }
+    return e;
+}
