@@ -49,32 +49,51 @@ static void regs_to_wire(const uint16_t *regs, uint8_t *wire)
     wire[3] = (uint8_t)regs[1];
 }
 
+/* Does libmodbus' setter put the probe's bytes in this wire order? */
+static bool setter_matches(const float_fns_t *fns, float probe, const uint8_t *want)
+{
+    uint16_t regs[2];
+    uint8_t wire[4];
+    fns->set(probe, regs);
+    regs_to_wire(regs, wire);
+    return memcmp(wire, want, 4) == 0;
+}
+
+/* Does libmodbus' getter read the probe back from this wire order? The
+ * getters are measured apart from the setters: in libmodbus 3.1.6 a
+ * get_float_X is not always the inverse of set_float_X. */
+static bool getter_matches(const float_fns_t *fns, float probe, const uint8_t *want)
+{
+    uint16_t regs[2] = { (uint16_t)(want[0] << 8 | want[1]), (uint16_t)(want[2] << 8 | want[3]) };
+    float got = fns->get(regs);
+    return memcmp(&got, &probe, sizeof got) == 0;
+}
+
 int gw_mb_codec_init(gw_mb_codec_t *codec, gw_mb_order_t order)
 {
     /* a float whose four bytes differ: 0x40490FDB (pi) */
     const uint8_t value[4] = { 0x40, 0x49, 0x0F, 0xDB };
     uint32_t bits = 0x40490FDBu;
+    uint8_t want[4];
     float probe;
+    const size_t n = sizeof libmodbus_fns / sizeof libmodbus_fns[0];
     memcpy(&probe, &bits, sizeof probe);
     if ((unsigned)order > GW_MB_ORDER_DCBA)
         return -EINVAL;
-    for (size_t f = 0; f < sizeof libmodbus_fns / sizeof libmodbus_fns[0]; f++) {
-        uint16_t regs[2];
-        uint8_t wire[4];
-        bool match = true;
-        libmodbus_fns[f].set(probe, regs);
-        regs_to_wire(regs, wire);
-        for (int i = 0; i < 4; i++)
-            if (wire[i] != value[wanted_perm[order][i]])
-                match = false;
-        if (match) {
+    for (int i = 0; i < 4; i++)
+        want[i] = value[wanted_perm[order][i]];
+    codec->set_float = NULL;
+    codec->get_float = NULL;
+    for (size_t f = 0; f < n; f++) {
+        if (!codec->set_float && setter_matches(&libmodbus_fns[f], probe, want))
             codec->set_float = libmodbus_fns[f].set;
+        if (!codec->get_float && getter_matches(&libmodbus_fns[f], probe, want))
             codec->get_float = libmodbus_fns[f].get;
-            memcpy(codec->perm, wanted_perm[order], sizeof codec->perm);
-            return 0;
-        }
     }
-    return -ENOTSUP;
+    if (!codec->set_float || !codec->get_float)
+        return -ENOTSUP;
+    memcpy(codec->perm, wanted_perm[order], sizeof codec->perm);
+    return 0;
 }
 
 void gw_mb_codec_put_float(const gw_mb_codec_t *c, float f, uint16_t *regs)

@@ -8,8 +8,9 @@
  *   cdab big endian word-swapped, badc little endian word-swapped.
  * Floats are converted by libmodbus' modbus_set_float_* / modbus_get_float_*
  * functions; which of them yields which wire order is measured once at run
- * time, because libmodbus releases disagree on it (3.1.6's "abcd" puts B
- * first). DateTime uses the same byte permutation.
+ * time, setters and getters apart, because libmodbus releases disagree on
+ * it (3.1.6's set "abcd" puts B first, and its getters are not all the
+ * inverse of the same-named setter). DateTime uses the same permutation.
  */
 #ifndef GW_MB_CODEC_H
 #define GW_MB_CODEC_H
