@@ -1,5 +1,7 @@
 /* api.c - the /api/v1 endpoints and /metrics, answered on the loop thread. */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
 #include "auth.h"
@@ -178,6 +180,37 @@ static void gw_diag_api_list(gw_diag_request_t *req, const char *key, json_objec
     gw_diag_request_reply_json(req, 200, o);
 }
 
+/* The chargers the OCPP plugin was configured with, as map indices: each
+ * has a charger.{xx}.info.comm_status point from its first second on, while
+ * events only tell about the ones that connected. */
+static GArray *gw_diag_api_configured_chargers(gw_ctx_t *ctx)
+{
+    GArray *idx = g_array_new(FALSE, FALSE, sizeof(int));
+    size_t n = gw_point_count(ctx);
+    for (size_t id = 0; id < n; id++) {
+        gw_point_info_t info = { .size = sizeof info };
+        unsigned xx;
+        int end = 0;
+        if (gw_point_info(ctx, (gw_point_id_t)id, &info) != 0 ||
+            strncmp(info.name, "charger.", 8) != 0)
+            continue;
+        if (sscanf(info.name, "charger.%u.info.comm_status%n", &xx, &end) == 1 &&
+            end > 0 && info.name[end] == '\0' && xx <= INT32_MAX) {
+            int v = (int)xx;
+            g_array_append_val(idx, v);
+        }
+    }
+    return idx;
+}
+
+static void gw_diag_api_chargers(gw_diag_t *diag, gw_diag_request_t *req)
+{
+    GArray *idx = gw_diag_api_configured_chargers(diag->ctx);
+    json_object *list = gw_diag_site_chargers_json(diag->site, (const int *)idx->data, idx->len);
+    g_array_free(idx, TRUE);
+    gw_diag_api_list(req, "chargers", list);
+}
+
 static void gw_diag_api_metrics(gw_diag_t *diag, gw_diag_request_t *req)
 {
     GString *out = g_string_sized_new(4096);
@@ -200,7 +233,7 @@ void gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req)
     else if (g_str_has_prefix(p, GW_DIAG_POINTS_PATH "/"))
         gw_diag_api_one_point(diag, req, p + strlen(GW_DIAG_POINTS_PATH "/"));
     else if (strcmp(p, "/api/v1/chargers") == 0 && get)
-        gw_diag_api_list(req, "chargers", gw_diag_site_chargers_json(diag->site));
+        gw_diag_api_chargers(diag, req);
     else if (strcmp(p, "/api/v1/scan") == 0 && get)
         gw_diag_api_list(req, "scan", gw_diag_site_scan_json(diag->site));
     else if (strcmp(p, "/api/v1/plugins") == 0 && get)

@@ -1,6 +1,8 @@
 /* site.c - the chargers panel and the scan list. */
 #include "site.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Both tables are keyed by a charger id a peer chose: bound them so that a
@@ -74,7 +76,9 @@ static void gw_diag_site_evict(GHashTable *t, const char *time_key)
         g_hash_table_remove(t, oldest);
 }
 
-static json_object *gw_diag_site_record(GHashTable *t, const char *id, const char *time_key)
+/* The record of id in t, created (with id under id_key) when new. */
+static json_object *gw_diag_site_record(GHashTable *t, const char *id, const char *id_key,
+                                        const char *time_key)
 {
     json_object *rec = g_hash_table_lookup(t, id);
     if (rec)
@@ -82,7 +86,7 @@ static json_object *gw_diag_site_record(GHashTable *t, const char *id, const cha
     if (g_hash_table_size(t) >= GW_DIAG_SITE_MAX)
         gw_diag_site_evict(t, time_key);
     rec = json_object_new_object();
-    json_object_object_add(rec, "charger", json_object_new_string(id));
+    json_object_object_add(rec, id_key, json_object_new_string(id));
     g_hash_table_insert(t, g_strdup(id), rec);
     return rec;
 }
@@ -94,7 +98,7 @@ bool gw_diag_site_on_event(gw_diag_site_t *s, const char *name, json_object *ev)
         const char *what = gw_diag_site_str(ev, "event");
         if (!id || !what)
             return false;
-        json_object *rec = gw_diag_site_record(s->chargers, id, "last_event_time");
+        json_object *rec = gw_diag_site_record(s->chargers, id, "charger", "last_event_time");
         gw_diag_site_copy(rec, ev, "index", NULL);
         gw_diag_site_copy(rec, ev, "address", NULL);
         gw_diag_site_copy(rec, ev, "time", "last_event_time");
@@ -115,7 +119,7 @@ bool gw_diag_site_on_event(gw_diag_site_t *s, const char *name, json_object *ev)
         const char *id = gw_diag_site_str(ev, "charger");
         if (!id)
             return false;
-        json_object *rec = gw_diag_site_record(s->chargers, id, "last_event_time");
+        json_object *rec = gw_diag_site_record(s->chargers, id, "charger", "last_event_time");
         gw_diag_site_copy(rec, ev, "time", "last_message_time");
         gw_diag_site_copy(rec, ev, "direction", "last_message_direction");
         gw_diag_site_copy(rec, ev, "action", "last_message_action");
@@ -125,7 +129,7 @@ bool gw_diag_site_on_event(gw_diag_site_t *s, const char *name, json_object *ev)
         const char *id = gw_diag_site_str(ev, "charger_id");
         if (!id)
             return false;
-        json_object *rec = gw_diag_site_record(s->scan, id, "last_seen");
+        json_object *rec = gw_diag_site_record(s->scan, id, "charger_id", "last_seen");
         json_object_object_foreach(ev, k, v)
             json_object_object_add(rec, k, json_object_get(v));
         return true;
@@ -150,9 +154,45 @@ static json_object *gw_diag_site_list(GHashTable *t)
     return arr;
 }
 
-json_object *gw_diag_site_chargers_json(gw_diag_site_t *s)
+static int64_t gw_diag_site_index_of(json_object *rec)
 {
-    return gw_diag_site_list(s->chargers);
+    json_object *v;
+    return json_object_object_get_ex(rec, "index", &v) && json_object_is_type(v, json_type_int)
+               ? json_object_get_int64(v) : INT64_MAX;
+}
+
+/* Chargers in map order (index), then by id. */
+static int gw_diag_site_charger_cmp(const void *a, const void *b)
+{
+    json_object *x = *(json_object *const *)a, *y = *(json_object *const *)b;
+    int64_t ix = gw_diag_site_index_of(x), iy = gw_diag_site_index_of(y);
+    if (ix != iy)
+        return ix < iy ? -1 : 1;
+    const char *cx = gw_diag_site_str(x, "charger"), *cy = gw_diag_site_str(y, "charger");
+    return strcmp(cx ? cx : "", cy ? cy : "");
+}
+
+json_object *gw_diag_site_chargers_json(gw_diag_site_t *s, const int *configured, size_t n)
+{
+    json_object *arr = gw_diag_site_list(s->chargers);
+    /* A configured charger that never connected has sent no event: only its
+     * index is known (from its points). List it so the integrator sees it
+     * is missing, not just absent from the table. */
+    for (size_t i = 0; i < n; i++) {
+        bool known = false;
+        for (size_t j = 0; j < json_object_array_length(arr) && !known; j++)
+            known = gw_diag_site_index_of(json_object_array_get_idx(arr, j)) == configured[i];
+        if (known)
+            continue;
+        json_object *rec = json_object_new_object();
+        json_object_object_add(rec, "charger", NULL);
+        json_object_object_add(rec, "index", json_object_new_int(configured[i]));
+        json_object_object_add(rec, "connected", json_object_new_boolean(0));
+        json_object_object_add(rec, "last_event", json_object_new_string("never connected"));
+        json_object_array_add(arr, rec);
+    }
+    json_object_array_sort(arr, gw_diag_site_charger_cmp);
+    return arr;
 }
 
 json_object *gw_diag_site_scan_json(gw_diag_site_t *s)

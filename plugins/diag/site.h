@@ -18,8 +18,13 @@ void gw_diag_site_free(gw_diag_site_t *site);
 /** Take in an event. @return true when the chargers or scan list changed. */
 bool gw_diag_site_on_event(gw_diag_site_t *site, const char *name, json_object *payload);
 
-/** New references: [{charger, index, connected, ...}], [{charger_id, ...}]. */
-json_object *gw_diag_site_chargers_json(gw_diag_site_t *site);
+/**
+ * New reference: [{charger, index, connected, ...}] in index order, plus an
+ * entry {charger: null, index, connected: false, last_event: "never
+ * connected"} for each of the n configured charger indices no event named.
+ */
+json_object *gw_diag_site_chargers_json(gw_diag_site_t *site, const int *configured, size_t n);
+/** New reference: [{charger_id, address, first_seen, last_seen, attempts}]. */
 json_object *gw_diag_site_scan_json(gw_diag_site_t *site);
 
 void gw_diag_site_render_metrics(gw_diag_site_t *site, GString *out);

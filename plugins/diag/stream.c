@@ -323,7 +323,7 @@ void gw_diag_stream_kick(gw_diag_stream_t *s)
 static bool gw_diag_stream_console_wanted(const char *name)
 {
     return strcmp(name, "log") == 0 || g_str_has_prefix(name, "ocpp.") ||
-           g_str_has_prefix(name, "modbus.");
+           g_str_has_prefix(name, "modbus.") || g_str_has_prefix(name, "bms.");
 }
 
 /* One serialised line shared by every viewer: {"event": name, "data":

@@ -194,6 +194,7 @@
     if (l.event === 'ocpp.frame') return 'ocpp';
     if (l.event && l.event.startsWith('modbus.')) return 'modbus';
     if (l.event && l.event.startsWith('ocpp.')) return 'ocpp';
+    if (l.event && l.event.startsWith('bms.')) return 'modbus'; // the BMS talks Modbus
     return 'log';
   }
   function lineText(l) {
@@ -212,6 +213,10 @@
         (d.address ? ` from ${d.address}` : '') + (d.vendor ? ` ${d.vendor} ${d.model || ''}` : '') };
     case 'ocpp.scan':
       return { cls: 'warning', k: 'scan', text: `${t} unknown charger ${d.charger_id} from ${d.address} (${d.attempts} attempts)` };
+    case 'ocpp.notification':
+      return { cls: '', k: 'charger', text: `${t} ${d.charger} ${d.action} ${JSON.stringify(d.payload ?? {})}` };
+    case 'bms.comm':
+      return { cls: d.event === 'lost' ? 'warning' : '', k: 'BMS', text: `${t} communication ${d.event}` };
     case 'log':
       return { cls: d.level, k: `log ${d.level}`, text: `${t} [${d.source}] ${d.message}` };
     default:
@@ -261,8 +266,8 @@
   async function loadSite() {
     const [{ chargers }, { scan }] = await Promise.all([getJSON('/api/v1/chargers'), getJSON('/api/v1/scan')]);
     $('#chargers-table tbody').innerHTML = chargers.map((c) => `<tr data-charger="${esc(c.charger)}">` +
-      `<td>${esc(c.charger)}</td><td>${esc(c.index)}</td>` +
-      `<td class="${c.connected ? 'yes' : 'no'}">${c.connected ? 'connected' : 'disconnected'}</td>` +
+      `<td>${esc(c.charger ?? '—')}</td><td>${esc(c.index)}</td>` +
+      `<td class="${c.connected ? 'yes' : 'no'}">${c.connected ? 'connected' : c.charger === null ? 'never connected' : 'disconnected'}</td>` +
       `<td>${esc(c.address)}</td><td>${esc(c.vendor)}</td><td>${esc(c.model)}</td><td>${fmtTime(c.boot_time)}</td>` +
       `<td>${c.last_message_time ? `${fmtTime(c.last_message_time)} ${esc(c.last_message_direction)} ${esc(c.last_message_action)}` : ''}</td></tr>`).join('');
     $('#scan-table tbody').innerHTML = scan.map((s) => `<tr><td>${esc(s.charger_id)}</td><td>${esc(s.address)}</td>` +

@@ -1,0 +1,122 @@
+/* Unit tests for the diag plugin's site table: the chargers panel and the
+ * scan list, fed with events shaped as ocpp_cs publishes them. */
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include "diag/site.h"
+
+static json_object *parse(const char *text)
+{
+    json_object *o = json_tokener_parse(text);
+    g_assert_nonnull(o);
+    return o;
+}
+
+/* Feed one event given as JSON text; returns what on_event answered. */
+static bool feed(gw_diag_site_t *s, const char *name, const char *payload)
+{
+    json_object *o = parse(payload);
+    bool changed = gw_diag_site_on_event(s, name, o);
+    json_object_put(o);
+    return changed;
+}
+
+static const char *str_of(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static int int_of(json_object *o, const char *key)
+{
+    json_object *v;
+    g_assert_true(json_object_object_get_ex(o, key, &v));
+    return json_object_get_int(v);
+}
+
+static void test_chargers(void)
+{
+    gw_diag_site_t *s = gw_diag_site_new();
+    int configured[] = { 3, 0, 1 };
+    g_assert_true(feed(s, "ocpp.charger", "{\"charger\":\"CP002\",\"index\":1,\"event\":\"connected\","
+                                          "\"address\":\"127.0.0.1\",\"vendor\":\"\",\"model\":\"\",\"time\":1000}"));
+    g_assert_true(feed(s, "ocpp.charger", "{\"charger\":\"CP002\",\"index\":1,\"event\":\"boot\","
+                                          "\"address\":\"127.0.0.1\",\"vendor\":\"Alfen\",\"model\":\"Eve\",\"time\":1010}"));
+    g_assert_true(feed(s, "ocpp.frame", "{\"charger\":\"CP002\",\"index\":1,\"direction\":\"in\","
+                                        "\"action\":\"MeterValues\",\"frame\":\"[2,\\\"1\\\",\\\"MeterValues\\\",{}]\",\"time\":1020}"));
+    /* not for the panel, or malformed: ignored */
+    g_assert_false(feed(s, "modbus.request", "{\"transport\":\"tcp\"}"));
+    g_assert_false(feed(s, "ocpp.charger", "{\"index\":2,\"event\":\"connected\"}"));
+    g_assert_false(feed(s, "ocpp.frame", "{\"charger\":7}"));
+
+    json_object *list = gw_diag_site_chargers_json(s, configured, G_N_ELEMENTS(configured));
+    /* index order; the configured chargers that never connected are listed */
+    g_assert_cmpuint(json_object_array_length(list), ==, 3);
+    json_object *c0 = json_object_array_get_idx(list, 0), *c1 = json_object_array_get_idx(list, 1),
+                *c3 = json_object_array_get_idx(list, 2);
+    g_assert_cmpint(int_of(c0, "index"), ==, 0);
+    g_assert_null(str_of(c0, "charger"));
+    g_assert_false(json_object_get_boolean(json_object_object_get(c0, "connected")));
+    g_assert_cmpstr(str_of(c0, "last_event"), ==, "never connected");
+    g_assert_cmpint(int_of(c3, "index"), ==, 3);
+    g_assert_cmpstr(str_of(c1, "charger"), ==, "CP002");
+    g_assert_true(json_object_get_boolean(json_object_object_get(c1, "connected")));
+    g_assert_cmpstr(str_of(c1, "vendor"), ==, "Alfen");
+    g_assert_cmpstr(str_of(c1, "model"), ==, "Eve");
+    g_assert_cmpint(int_of(c1, "boot_time"), ==, 1010);
+    g_assert_cmpint(int_of(c1, "connected_since"), ==, 1000);
+    g_assert_cmpstr(str_of(c1, "last_message_action"), ==, "MeterValues");
+    g_assert_cmpstr(str_of(c1, "last_message_direction"), ==, "in");
+    json_object_put(list);
+
+    g_assert_true(feed(s, "ocpp.charger", "{\"charger\":\"CP002\",\"index\":1,\"event\":\"disconnected\",\"time\":2000}"));
+    list = gw_diag_site_chargers_json(s, NULL, 0);
+    g_assert_cmpuint(json_object_array_length(list), ==, 1);
+    c1 = json_object_array_get_idx(list, 0);
+    g_assert_false(json_object_get_boolean(json_object_object_get(c1, "connected")));
+    g_assert_cmpstr(str_of(c1, "vendor"), ==, "Alfen"); /* boot info kept */
+    json_object_put(list);
+
+    GString *m = g_string_new(NULL);
+    gw_diag_site_render_metrics(s, m);
+    g_assert_nonnull(strstr(m->str, "gatewayd_chargers_connected 0\n"));
+    g_string_free(m, TRUE);
+    gw_diag_site_free(s);
+}
+
+static void test_scan(void)
+{
+    gw_diag_site_t *s = gw_diag_site_new();
+    g_assert_true(feed(s, "ocpp.scan", "{\"charger_id\":\"ROGUE\",\"address\":\"127.0.0.1\","
+                                       "\"first_seen\":5,\"last_seen\":5,\"attempts\":1}"));
+    g_assert_true(feed(s, "ocpp.scan", "{\"charger_id\":\"ROGUE\",\"address\":\"127.0.0.1\","
+                                       "\"first_seen\":5,\"last_seen\":9,\"attempts\":2}"));
+    g_assert_false(feed(s, "ocpp.scan", "{\"address\":\"127.0.0.1\"}"));
+    json_object *list = gw_diag_site_scan_json(s);
+    g_assert_cmpuint(json_object_array_length(list), ==, 1);
+    json_object *e = json_object_array_get_idx(list, 0);
+    g_assert_cmpstr(str_of(e, "charger_id"), ==, "ROGUE");
+    g_assert_cmpint(int_of(e, "attempts"), ==, 2);
+    g_assert_cmpint(int_of(e, "last_seen"), ==, 9);
+    g_assert_false(json_object_object_get_ex(e, "charger", NULL)); /* only the documented keys */
+    json_object_put(list);
+
+    /* made-up ids cannot grow the table without bound */
+    char buf[160];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(buf, sizeof buf, "{\"charger_id\":\"X%d\",\"address\":\"a\",\"last_seen\":%d}", i, 100 + i);
+        feed(s, "ocpp.scan", buf);
+    }
+    list = gw_diag_site_scan_json(s);
+    g_assert_cmpuint(json_object_array_length(list), <=, 1024);
+    json_object_put(list);
+    gw_diag_site_free(s);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/diag/site/chargers", test_chargers);
+    g_test_add_func("/diag/site/scan", test_scan);
+    return g_test_run();
+}
