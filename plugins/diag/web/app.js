@@ -197,13 +197,30 @@
     if (l.event && l.event.startsWith('bms.')) return 'modbus'; // the BMS talks Modbus
     return 'log';
   }
+  // A CALLRESULT or CALLERROR names no action: remember each charger's
+  // CALLs by unique id (both directions) to label their answers.
+  const callActions = new Map(); // `${charger} ${uniqueId}` -> action
+  function frameAction(d) {
+    if (d.action) return d.action;
+    let f;
+    try { f = JSON.parse(d.frame); } catch { return ''; } // cut or malformed
+    if (!Array.isArray(f) || (f[0] !== 3 && f[0] !== 4)) return '';
+    return callActions.get(`${d.charger} ${f[1]}`) || '';
+  }
+  function rememberCall(d) {
+    const m = d.action && /^\[\s*2\s*,\s*"((?:[^"\\]|\\.)*)"/.exec(d.frame || '');
+    if (!m) return;
+    callActions.set(`${d.charger} ${m[1]}`, d.action);
+    if (callActions.size > 1000) callActions.delete(callActions.keys().next().value);
+  }
   function lineText(l) {
     const d = l.data || {};
     const t = fmtTime(d.time ?? d.last_seen).slice(11);
     switch (l.event) {
     case 'ocpp.frame':
+      rememberCall(d);
       return { cls: d.direction === 'out' ? 'out' : 'in', k: `OCPP ${d.direction === 'out' ? '→' : '←'}`,
-        text: `${t} ${d.charger} ${d.action || ''} ${d.frame}` };
+        text: `${t} ${d.charger} ${frameAction(d)} ${d.frame}` };
     case 'modbus.request':
       return { cls: d.exception ? 'exc' : '', k: `Modbus ${d.transport || ''}`,
         text: `${t} ${d.client || ''} unit ${d.unit} fc ${d.function} @${d.address}+${d.count}` +
@@ -330,6 +347,8 @@
       for (const x of document.querySelectorAll('#panels nav button, .tab')) x.classList.remove('active');
       b.classList.add('active');
       $(`#tab-${b.dataset.tab}`).classList.add('active');
+      // a hidden console cannot scroll: follow the newest lines when shown again
+      if (b.dataset.tab === 'console' && !$('#console-pause').checked) $('#console-lines').scrollTop = $('#console-lines').scrollHeight;
       if (b.dataset.tab === 'plugins') loadPlugins().catch(() => {});
       if (b.dataset.tab === 'chargers') loadSite().catch(() => {});
     });
