@@ -1,0 +1,835 @@
+/*
+ * bridge_relay.c - the relay thread: one libwebsockets context holding the
+ * upstream client connections and the adopted charger connections, so a
+ * frame goes from one to the other without leaving the thread (no loop hop
+ * on the data path).
+ *
+ * Per charger, a pair of sides. The order of events is what makes the
+ * coupling of the issue hold:
+ *   1. the loop hands over the charger's socket with its unanswered
+ *      upgrade request (bridge_accept.c);
+ *   2. the upstream connection is opened with the charger's path,
+ *      subprotocols and Authorization;
+ *   3a. upstream open: the request is rewritten to the subprotocol upstream
+ *       chose and the socket is adopted by lws, which answers 101;
+ *   3b. upstream failed: the charger gets 502 (or upstream's own HTTP
+ *       error status) and its socket is closed;
+ *   4. from then on, when one side goes, the other is closed with the
+ *      same close code once its queued frames are written.
+ * Whole messages are relayed (reassembled up to max_message); their bytes
+ * are never touched. A copy of each text message is posted to the loop for
+ * the points.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <libwebsockets.h>
+#include "bridge.h"
+
+#define BR_UPSTREAM_PROTOCOL "gw-upstream"
+#define BR_REASON_MAX 123       /* a close frame's reason fits 125 bytes with the code */
+
+typedef struct br_msg {
+    struct br_msg *next;
+    size_t len;
+    bool binary;
+    unsigned char buf[];        /* LWS_PRE + len */
+} br_msg_t;
+
+typedef struct br_pair br_pair_t;
+
+typedef struct br_side {
+    br_pair_t *pair;
+    bool is_cs;
+    bool attached;              /* the connection (or the unanswered socket) exists */
+    bool open;                  /* WebSocket established */
+    struct lws *wsi;
+    br_msg_t *out_head, *out_tail;
+    size_t out_bytes;
+    bool peer_paused;           /* the other side's rx is flow-controlled off */
+    br_msg_t *rx;               /* message being reassembled */
+    size_t rx_cap;
+    int peer_code;              /* close code received from this side, 0 none */
+    char peer_reason[BR_REASON_MAX + 1];
+    int close_code;             /* != 0: close once output is written */
+    char close_reason[BR_REASON_MAX + 1];
+} br_side_t;
+
+struct br_pair {
+    br_relay_t *relay;
+    br_handover_t *h;           /* until the charger's socket is adopted */
+    uint32_t conn;
+    int index;
+    char protocol[64];          /* what upstream agreed to */
+    br_side_t cp, cs;
+    bool reported_open;
+    bool current;               /* the index's pair in by_index */
+    bool probe;                 /* check_upstream: no charger behind it */
+    char why[64];               /* which side went first, and how */
+    int code;
+};
+
+struct br_relay {
+    bridge_t *br;
+    gw_ctx_t *ctx;
+    br_relay_events_t ev;
+    gw_ws_client_url_t upstream;
+    bool tls_verify;
+    size_t max_message;
+    char *ca_file;
+    struct lws_protocols *server_protocols;
+    struct lws_protocols client_protocols[2];
+    lws_retry_bo_t retry;
+    struct lws_context *context;
+    struct lws_vhost *server_vhost, *client_vhost;
+    pthread_t thread;
+    bool thread_started;
+    atomic_bool stopping;
+
+    pthread_mutex_t lock;       /* guards inbox */
+    GQueue inbox;               /* br_handover_t* from the loop */
+
+    /* relay thread only (or the loop after the thread is joined) */
+    GHashTable *by_index;       /* index -> br_pair_t* */
+    uint32_t next_conn;
+    br_side_t *adopting;        /* the side lws is adopting right now */
+
+    pthread_cond_t probe_cond;  /* with lock: the check_upstream result */
+    int probe_status;           /* 0 waiting, 101 open, else the refusal's HTTP status */
+    char probe_why[128];
+};
+
+static void br_probe_done(br_relay_t *relay, int status, const char *why)
+{
+    pthread_mutex_lock(&relay->lock);
+    relay->probe_status = status;
+    snprintf(relay->probe_why, sizeof relay->probe_why, "%s", why);
+    pthread_cond_broadcast(&relay->probe_cond);
+    pthread_mutex_unlock(&relay->lock);
+}
+
+void br_handover_free(br_handover_t *h)
+{
+    if (!h)
+        return;
+    if (h->fd >= 0)
+        close(h->fd);
+    free(h->request);
+    free(h->auth);
+    free(h->protocols);
+    free(h);
+}
+
+/* ------------------------------------------------------------- to the loop */
+
+typedef struct br_note {
+    br_relay_t *relay;
+    enum { BR_NOTE_OPENED, BR_NOTE_FRAME, BR_NOTE_CLOSED, BR_NOTE_REFUSED } kind;
+    int index;
+    uint32_t conn;
+    br_dir_t dir;
+    int code;
+    char *text;
+    size_t len;
+    char charger_id[GW_OCPP_CHARGER_ID_MAX + 1];
+    char peer[BR_PEER_MAX];
+    char info[128];             /* protocol, or why */
+} br_note_t;
+
+static void br_note_run(gw_ctx_t *ctx, void *arg)
+{
+    br_note_t *n = arg;
+    bridge_t *br = n->relay->br;
+    const br_relay_events_t *ev = &n->relay->ev;
+    (void)ctx;
+    switch (n->kind) {
+    case BR_NOTE_OPENED:
+        if (ev->opened)
+            ev->opened(br, n->index, n->conn, n->peer, n->info);
+        break;
+    case BR_NOTE_FRAME:
+        if (ev->frame) {
+            ev->frame(br, n->index, n->conn, n->dir, n->text, n->len);
+            n->text = NULL;
+        }
+        break;
+    case BR_NOTE_CLOSED:
+        if (ev->closed)
+            ev->closed(br, n->index, n->conn, n->info, n->code);
+        break;
+    case BR_NOTE_REFUSED:
+        if (ev->refused)
+            ev->refused(br, n->index, n->charger_id, n->peer, n->code, n->info);
+        break;
+    }
+    free(n->text);
+    free(n);
+}
+
+static br_note_t *br_note_new(br_relay_t *relay, int kind, const br_pair_t *pair)
+{
+    br_note_t *n = calloc(1, sizeof *n);
+    if (!n)
+        return NULL;
+    n->relay = relay;
+    n->kind = kind;
+    if (pair) {
+        n->index = pair->index;
+        n->conn = pair->conn;
+    }
+    return n;
+}
+
+static void br_note_post(br_note_t *n)
+{
+    if (!n)
+        return;
+    if (gw_post(n->relay->ctx, br_note_run, n) < 0) {
+        free(n->text);
+        free(n);
+    }
+}
+
+/* ------------------------------------------------------------- sides */
+
+static br_side_t *br_other(br_side_t *s)
+{
+    return s->is_cs ? &s->pair->cp : &s->pair->cs;
+}
+
+static void br_side_free_queues(br_side_t *s)
+{
+    while (s->out_head) {
+        br_msg_t *m = s->out_head;
+        s->out_head = m->next;
+        free(m);
+    }
+    s->out_tail = NULL;
+    s->out_bytes = 0;
+    free(s->rx);
+    s->rx = NULL;
+    s->rx_cap = 0;
+}
+
+static void br_pair_maybe_free(br_pair_t *p)
+{
+    br_relay_t *relay = p->relay;
+    if (p->cp.attached || p->cs.attached)
+        return;
+    if (p->current)
+        g_hash_table_remove(relay->by_index, GINT_TO_POINTER(p->index));
+    if (p->reported_open) {
+        br_note_t *n = br_note_new(relay, BR_NOTE_CLOSED, p);
+        if (n) {
+            n->code = p->code;
+            snprintf(n->info, sizeof n->info, "%s", p->why);
+        }
+        br_note_post(n);
+    }
+    br_handover_free(p->h);
+    free(p);
+}
+
+/* Refuse the charger whose handshake is still unanswered. */
+static void br_pair_refuse(br_pair_t *p, int status, const char *why)
+{
+    br_handover_t *h = p->h;
+    if (!h)
+        return;
+    if (p->probe)
+        br_probe_done(p->relay, status, why);
+    br_http_refuse(h->fd, status);
+    br_note_t *n = br_note_new(p->relay, BR_NOTE_REFUSED, p);
+    if (n) {
+        n->code = status;
+        snprintf(n->charger_id, sizeof n->charger_id, "%s", h->charger_id);
+        snprintf(n->peer, sizeof n->peer, "%s", h->peer);
+        snprintf(n->info, sizeof n->info, "%s", why);
+    }
+    br_note_post(n);
+    p->h = NULL;
+    br_handover_free(h);
+}
+
+/* Close a side with a code: an open WebSocket after its queued frames, a
+ * connection still in its handshake at once, an unanswered charger with an
+ * HTTP refusal. */
+static void br_side_close(br_side_t *s, int code, const char *reason, int http_status,
+                          const char *why)
+{
+    if (!s->attached || s->close_code)
+        return;
+    if (!s->is_cs && s->pair->h) {
+        br_pair_refuse(s->pair, http_status, why);
+        s->attached = false;
+        return;
+    }
+    s->close_code = code;
+    snprintf(s->close_reason, sizeof s->close_reason, "%s", reason ? reason : "");
+    if (!s->wsi)
+        return;
+    if (s->open) {
+        lws_callback_on_writable(s->wsi);
+        /* a peer that never lets us write still goes, after 5 s */
+        lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, 5);
+    } else {
+        lws_set_timeout(s->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+    }
+}
+
+/* A side's connection is gone (or never came): close the other one with
+ * the code this side's peer gave, and free the pair once both are gone. */
+static void br_side_detach(br_side_t *s, const char *why, int http_status)
+{
+    if (!s->attached)
+        return;
+    br_pair_t *p = s->pair;
+    s->attached = false;
+    s->open = false;
+    if (s->wsi)
+        lws_set_opaque_user_data(s->wsi, NULL);
+    s->wsi = NULL;
+    br_side_free_queues(s);
+    if (!p->why[0]) {
+        snprintf(p->why, sizeof p->why, "%s", why);
+        p->code = s->peer_code ? s->peer_code : 1006;
+    }
+    br_side_t *o = br_other(s);
+    int code = gw_ws_client_close_code_relayable(s->peer_code ? s->peer_code : 1006);
+    if (o->peer_paused && o->wsi)
+        lws_rx_flow_control(o->wsi, 1);
+    br_side_close(o, code, s->peer_reason, http_status, why);
+    br_pair_maybe_free(p);
+}
+
+static br_side_t *br_side_of(br_relay_t *relay, struct lws *wsi)
+{
+    br_side_t *s = lws_get_opaque_user_data(wsi);
+    if (!s && relay->adopting) {
+        /* lws may run the adopted socket's first callbacks inside
+         * lws_adopt_socket_vhost_readbuf(), before we could tag it */
+        s = relay->adopting;
+        if (!s->wsi)
+            s->wsi = wsi;
+        if (s->wsi != wsi)
+            return NULL;
+        lws_set_opaque_user_data(wsi, s);
+    }
+    return s;
+}
+
+static void br_side_enqueue(br_side_t *to, br_msg_t *m)
+{
+    m->next = NULL;
+    if (to->out_tail)
+        to->out_tail->next = m;
+    else
+        to->out_head = m;
+    to->out_tail = m;
+    to->out_bytes += m->len;
+    if (to->open)
+        lws_callback_on_writable(to->wsi);
+    /* A slow receiver: stop reading from the sender until it drains. */
+    br_side_t *from = br_other(to);
+    size_t limit = 4 * to->pair->relay->max_message;
+    if (!to->peer_paused && to->out_bytes > limit && from->wsi) {
+        to->peer_paused = true;
+        lws_rx_flow_control(from->wsi, 0);
+    }
+}
+
+static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t len)
+{
+    br_relay_t *relay = s->pair->relay;
+    br_side_t *o = br_other(s);
+    size_t have = s->rx ? s->rx->len : 0;
+    if (have + len > relay->max_message) {
+        gw_log(relay->ctx, GW_LOG_WARNING, "charger %d: %s message over max_message_size (%zu)",
+               s->pair->index, s->is_cs ? "upstream" : "charger", relay->max_message);
+        br_side_close(s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large", 502, "");
+        return 0;
+    }
+    if (!s->rx || have + len > s->rx_cap) {
+        size_t cap = s->rx_cap ? s->rx_cap : 1024;
+        while (cap < have + len)
+            cap *= 2;
+        br_msg_t *m = realloc(s->rx, sizeof *m + LWS_PRE + cap + 1);
+        if (!m)
+            return -1;
+        if (!s->rx) {
+            m->len = 0;
+            m->binary = lws_frame_is_binary(wsi);
+        }
+        s->rx = m;
+        s->rx_cap = cap;
+    }
+    memcpy(s->rx->buf + LWS_PRE + have, in, len);
+    s->rx->len = have + len;
+    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+        return 0;
+
+    br_msg_t *m = s->rx;
+    s->rx = NULL;
+    s->rx_cap = 0;
+    if (!m->binary) {
+        br_note_t *n = br_note_new(relay, BR_NOTE_FRAME, s->pair);
+        if (n && (n->text = malloc(m->len + 1))) {
+            memcpy(n->text, m->buf + LWS_PRE, m->len);
+            n->text[m->len] = '\0';
+            n->len = m->len;
+            n->dir = s->is_cs ? BR_FROM_CS : BR_FROM_CHARGER;
+            br_note_post(n);
+        } else {
+            free(n);
+        }
+    }
+    if (o->attached && !o->close_code)
+        br_side_enqueue(o, m);
+    else
+        free(m);
+    return 0;
+}
+
+static int br_side_writeable(br_side_t *s, struct lws *wsi)
+{
+    br_msg_t *m = s->out_head;
+    if (m) {
+        s->out_head = m->next;
+        if (!s->out_head)
+            s->out_tail = NULL;
+        s->out_bytes -= m->len;
+        int n = lws_write(wsi, m->buf + LWS_PRE, m->len,
+                          m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+        size_t len = m->len;
+        free(m);
+        if (n < (int)len)
+            return -1;
+        br_side_t *from = br_other(s);
+        if (s->peer_paused && s->out_bytes <= s->pair->relay->max_message) {
+            s->peer_paused = false;
+            if (from->wsi)
+                lws_rx_flow_control(from->wsi, 1);
+        }
+        if (s->out_head || s->close_code)
+            lws_callback_on_writable(wsi);
+        return 0;
+    }
+    if (s->close_code) {
+        lws_close_reason(wsi, (enum lws_close_status)s->close_code,
+                         (unsigned char *)s->close_reason, strlen(s->close_reason));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- upstream first */
+
+static void br_pair_connect(br_relay_t *relay, br_handover_t *h)
+{
+    br_pair_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        br_http_refuse(h->fd, 503);
+        br_handover_free(h);
+        return;
+    }
+    p->relay = relay;
+    p->h = h;
+    p->index = h->index;
+    p->conn = ++relay->next_conn ? relay->next_conn : ++relay->next_conn;
+    p->cp.pair = p;
+    p->cs.pair = p;
+    p->cs.is_cs = true;
+    p->cp.attached = true;
+    p->cs.attached = true;
+    p->probe = h->fd < 0;
+
+    /* A charger that reconnects while its old connection lingers (a dead
+     * TCP path) replaces it. */
+    br_pair_t *old = p->probe ? NULL
+                              : g_hash_table_lookup(relay->by_index, GINT_TO_POINTER(h->index));
+    if (old) {
+        old->current = false;
+        br_side_close(&old->cp, LWS_CLOSE_STATUS_GOINGAWAY, "replaced by a new connection",
+                      409, "replaced");
+        br_side_close(&old->cs, LWS_CLOSE_STATUS_GOINGAWAY, "charger reconnected", 409,
+                      "replaced");
+    }
+    if (!p->probe) {
+        g_hash_table_insert(relay->by_index, GINT_TO_POINTER(h->index), p);
+        p->current = true;
+    }
+
+    char path[GW_WS_CLIENT_PATH_MAX + 3 * GW_OCPP_CHARGER_ID_MAX + 2];
+    if (gw_ws_client_charger_path(&relay->upstream, h->charger_id, path, sizeof path) < 0) {
+        br_side_detach(&p->cs, "upstream path too long", 502);
+        return;
+    }
+    gw_ws_client_target_t t = {
+        .url = &relay->upstream,
+        .path = path,
+        .subprotocols = h->protocols,
+        .local_protocol = BR_UPSTREAM_PROTOCOL,
+        .tls = { .verify = relay->tls_verify },
+        .retry = relay->retry.secs_since_valid_ping ? &relay->retry : NULL,
+        .opaque = &p->cs,
+    };
+    struct lws *w = gw_ws_client_connect(relay->context, relay->client_vhost, &t, &p->cs.wsi);
+    if (!w && p->cs.attached)
+        br_side_detach(&p->cs, "cannot start the upstream connection", 502);
+}
+
+static void br_pair_adopt(br_relay_t *relay, br_pair_t *p)
+{
+    br_handover_t *h = p->h;
+    size_t n = 0;
+    if (p->probe) {
+        /* a probe (check_upstream) has no charger: report and hang up */
+        br_probe_done(relay, 101, p->protocol);
+        p->h = NULL;
+        br_handover_free(h);
+        p->cp.attached = false;
+        br_side_close(&p->cs, LWS_CLOSE_STATUS_NORMAL, "check done", 0, "");
+        return;
+    }
+    char *req = br_http_with_protocol(h->request, h->request_len, &h->req,
+                                      p->protocol[0] ? p->protocol : NULL, &n);
+    if (!req) {
+        br_side_detach(&p->cp, "out of memory", 503);
+        return;
+    }
+    int fd = h->fd;
+    h->fd = -1;             /* lws owns it from here, even on failure */
+    p->h = NULL;
+    br_handover_free(h);
+    relay->adopting = &p->cp;
+    struct lws *w = lws_adopt_socket_vhost_readbuf(relay->server_vhost, fd, req, n);
+    relay->adopting = NULL;
+    free(req);
+    if (!w) {
+        br_side_detach(&p->cp, "cannot adopt the charger's socket", 503);
+        return;
+    }
+    if (p->cp.attached && !p->cp.wsi) {
+        p->cp.wsi = w;
+        lws_set_opaque_user_data(w, &p->cp);
+    }
+}
+
+static void br_inbox_drain(br_relay_t *relay)
+{
+    for (;;) {
+        pthread_mutex_lock(&relay->lock);
+        br_handover_t *h = g_queue_pop_head(&relay->inbox);
+        pthread_mutex_unlock(&relay->lock);
+        if (!h)
+            return;
+        br_pair_connect(relay, h);
+    }
+}
+
+/* --------------------------------------------------------- lws callback */
+
+static int br_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                       size_t len)
+{
+    struct lws_vhost *vh = lws_get_vhost(wsi);
+    br_relay_t *relay = vh ? lws_get_vhost_user(vh) : NULL;
+    br_side_t *s;
+    char buf[128];
+    (void)user;
+    if (!relay)
+        return 0;
+
+    switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        br_inbox_drain(relay);
+        return 0;
+
+    /* ---- upstream */
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+        s = br_side_of(relay, wsi);
+        if (s && s->pair->h && s->pair->h->auth &&
+            gw_ws_client_append_auth(wsi, in, len, s->pair->h->auth) < 0)
+            return -1;
+        return 0;
+    case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
+        s = br_side_of(relay, wsi);
+        if (s && lws_hdr_copy(wsi, s->pair->protocol, sizeof s->pair->protocol,
+                              WSI_TOKEN_PROTOCOL) <= 0)
+            s->pair->protocol[0] = '\0';
+        return 0;
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        s = br_side_of(relay, wsi);
+        if (!s)
+            return -1;
+        s->open = true;
+        if (s->pair->cp.attached && !s->close_code)
+            br_pair_adopt(relay, s->pair);
+        else
+            br_side_close(s, LWS_CLOSE_STATUS_GOINGAWAY, "charger gone", 0, "");
+        if (s->out_head || s->close_code)
+            lws_callback_on_writable(wsi);
+        return 0;
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+        s = br_side_of(relay, wsi);
+        if (!s)
+            return 0;
+        unsigned status = lws_http_client_http_response(wsi);
+        snprintf(buf, sizeof buf, "upstream: %.*s", in ? (int)len : 12,
+                 in ? (const char *)in : "unreachable");
+        /* upstream's own refusal (401, 403, 404 ...) is the charger's
+         * answer; anything else means it cannot be reached: 502 */
+        br_side_detach(s, buf, status >= 400 && status < 500 ? (int)status : 502);
+        return 0;
+    }
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+    case LWS_CALLBACK_RECEIVE:
+        s = br_side_of(relay, wsi);
+        return s ? br_side_receive(s, wsi, in, len) : -1;
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        s = br_side_of(relay, wsi);
+        return s ? br_side_writeable(s, wsi) : -1;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        s = br_side_of(relay, wsi);
+        if (s) {
+            s->peer_code = gw_ws_client_close_code(in, len);
+            size_t rl = len > 2 ? len - 2 : 0;
+            if (rl > BR_REASON_MAX)
+                rl = BR_REASON_MAX;
+            memcpy(s->peer_reason, (const char *)in + 2, rl);
+            s->peer_reason[rl] = '\0';
+        }
+        return 0;
+
+    /* ---- charger */
+    case LWS_CALLBACK_HTTP:
+        /* a plain HTTP request on an adopted socket: not an upgrade */
+        lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, NULL);
+        return -1;
+    case LWS_CALLBACK_ESTABLISHED:
+        s = br_side_of(relay, wsi);
+        if (!s)
+            return -1;
+        s->open = true;
+        s->pair->reported_open = true;
+        {
+            br_note_t *n = br_note_new(relay, BR_NOTE_OPENED, s->pair);
+            if (n) {
+                lws_get_peer_simple(wsi, n->peer, sizeof n->peer);
+                snprintf(n->info, sizeof n->info, "%s", s->pair->protocol);
+            }
+            br_note_post(n);
+        }
+        if (!s->pair->cs.attached && !s->close_code)
+            br_side_close(s, LWS_CLOSE_STATUS_GOINGAWAY, "upstream gone", 502, "");
+        if (s->out_head || s->close_code)
+            lws_callback_on_writable(wsi);
+        return 0;
+
+    /* ---- either side is gone */
+    case LWS_CALLBACK_CLOSED:
+    case LWS_CALLBACK_CLIENT_CLOSED:
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_WSI_DESTROY:
+        s = lws_get_opaque_user_data(wsi);
+        if (s && s->wsi == wsi)
+            br_side_detach(s, s->is_cs ? "upstream closed" : "charger closed", 502);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+/* lws logs through a process-wide hook without a user pointer; this one
+ * keeps errors and drops a debugging line lws 4.1.6 prints at error level
+ * on every adopted socket. */
+static void br_lws_emit(int level, const char *line)
+{
+    (void)level;
+    if (strstr(line, "adopt_socket_readbuf"))
+        return;
+    fputs(line, stderr);
+}
+
+static void *br_relay_main(void *arg)
+{
+    br_relay_t *relay = arg;
+    while (!atomic_load(&relay->stopping))
+        if (lws_service(relay->context, 0) < 0)
+            break;
+    return NULL;
+}
+
+br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t *cfg,
+                           const br_relay_events_t *events, char **error)
+{
+    br_relay_t *relay = calloc(1, sizeof *relay);
+    size_t n = 0;
+    if (!relay) {
+        *error = g_strdup("out of memory");
+        return NULL;
+    }
+    relay->br = br;
+    relay->ctx = ctx;
+    relay->ev = *events;
+    relay->upstream = *cfg->upstream;
+    relay->tls_verify = cfg->tls_verify;
+    relay->max_message = cfg->max_message;
+    relay->ca_file = cfg->ca_file && *cfg->ca_file ? strdup(cfg->ca_file) : NULL;
+    relay->by_index = g_hash_table_new(g_direct_hash, g_direct_equal);
+    pthread_mutex_init(&relay->lock, NULL);
+    pthread_cond_init(&relay->probe_cond, NULL);
+    g_queue_init(&relay->inbox);
+    atomic_init(&relay->stopping, false);
+
+    relay->retry.secs_since_valid_ping = (uint16_t)cfg->ping_interval_s;
+    relay->retry.secs_since_valid_hangup = (uint16_t)(cfg->ping_interval_s * 2 + 10);
+
+    /* The charger side agrees to the configured subprotocols, each an lws
+     * protocol with the same handler (lws picks the name it answers). */
+    while (cfg->subprotocols && cfg->subprotocols[n])
+        n++;
+    relay->server_protocols = calloc(n + 2, sizeof *relay->server_protocols);
+    if (!relay->server_protocols) {
+        *error = g_strdup("out of memory");
+        br_relay_free(relay);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        relay->server_protocols[i].name = cfg->subprotocols[i];
+        relay->server_protocols[i].callback = br_callback;
+        relay->server_protocols[i].rx_buffer_size = 16384;
+    }
+    if (n == 0) {
+        relay->server_protocols[0].name = "ocpp1.6";
+        relay->server_protocols[0].callback = br_callback;
+    }
+    relay->client_protocols[0].name = BR_UPSTREAM_PROTOCOL;
+    relay->client_protocols[0].callback = br_callback;
+    relay->client_protocols[0].rx_buffer_size = 16384;
+
+    struct lws_context_creation_info info;
+    lws_set_log_level(LLL_ERR, br_lws_emit);
+    memset(&info, 0, sizeof info);
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.count_threads = 1;
+    info.timeout_secs = cfg->connect_timeout_s;
+    info.connect_timeout_secs = cfg->connect_timeout_s;
+    info.fd_limit_per_thread = 8192;
+    relay->context = lws_create_context(&info);
+    if (!relay->context) {
+        *error = g_strdup("cannot create the libwebsockets context");
+        br_relay_free(relay);
+        return NULL;
+    }
+
+    memset(&info, 0, sizeof info);
+    info.vhost_name = "chargers";
+    info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+    info.protocols = relay->server_protocols;
+    info.user = relay;
+    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+    if (relay->retry.secs_since_valid_ping)
+        info.retry_and_idle_policy = &relay->retry;
+    relay->server_vhost = lws_create_vhost(relay->context, &info);
+
+    memset(&info, 0, sizeof info);
+    info.vhost_name = "upstream";
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = relay->client_protocols;
+    info.user = relay;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.client_ssl_ca_filepath = relay->ca_file;
+    relay->client_vhost = lws_create_vhost(relay->context, &info);
+    if (!relay->server_vhost || !relay->client_vhost) {
+        *error = g_strdup_printf("cannot create the relay's vhosts%s",
+                                 relay->ca_file ? " (is ca_file readable?)" : "");
+        br_relay_free(relay);
+        return NULL;
+    }
+    if (pthread_create(&relay->thread, NULL, br_relay_main, relay) != 0) {
+        *error = g_strdup("cannot start the relay thread");
+        br_relay_free(relay);
+        return NULL;
+    }
+    relay->thread_started = true;
+    return relay;
+}
+
+int br_relay_submit(br_relay_t *relay, br_handover_t *h)
+{
+    if (!relay || atomic_load(&relay->stopping)) {
+        if (h->fd >= 0)
+            br_http_refuse(h->fd, 503);
+        br_handover_free(h);
+        return -ESHUTDOWN;
+    }
+    pthread_mutex_lock(&relay->lock);
+    g_queue_push_tail(&relay->inbox, h);
+    pthread_mutex_unlock(&relay->lock);
+    lws_cancel_service(relay->context);
+    return 0;
+}
+
+int br_relay_probe(br_relay_t *relay, br_handover_t *h, unsigned timeout_s, char *why,
+                   size_t why_len)
+{
+    struct timespec until;
+    int rc = 0;
+    h->fd = -1;
+    pthread_mutex_lock(&relay->lock);
+    relay->probe_status = 0;
+    pthread_mutex_unlock(&relay->lock);
+    if (br_relay_submit(relay, h) < 0) {
+        snprintf(why, why_len, "the relay is stopping");
+        return 503;
+    }
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_s;
+    pthread_mutex_lock(&relay->lock);
+    while (!relay->probe_status && rc == 0)
+        rc = pthread_cond_timedwait(&relay->probe_cond, &relay->lock, &until);
+    int status = relay->probe_status ? relay->probe_status : 504;
+    snprintf(why, why_len, "%s", relay->probe_status ? relay->probe_why : "no answer in time");
+    pthread_mutex_unlock(&relay->lock);
+    return status;
+}
+
+void br_relay_stop(br_relay_t *relay)
+{
+    if (!relay || !relay->thread_started)
+        return;
+    atomic_store(&relay->stopping, true);
+    lws_cancel_service(relay->context);
+    pthread_join(relay->thread, NULL);
+    relay->thread_started = false;
+}
+
+void br_relay_free(br_relay_t *relay)
+{
+    if (!relay)
+        return;
+    br_relay_stop(relay);
+    /* Destroying the context closes every connection; their callbacks run
+     * here, on the calling thread, now that the relay thread is gone. */
+    if (relay->context)
+        lws_context_destroy(relay->context);
+    br_handover_t *h;
+    while ((h = g_queue_pop_head(&relay->inbox)))
+        br_handover_free(h);
+    if (relay->by_index)
+        g_hash_table_destroy(relay->by_index);
+    pthread_mutex_destroy(&relay->lock);
+    pthread_cond_destroy(&relay->probe_cond);
+    free(relay->server_protocols);
+    free(relay->ca_file);
+    free(relay);
+}
