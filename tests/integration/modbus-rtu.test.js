@@ -28,15 +28,24 @@ const A = {
   notUsed: 191, outside: 150, reserveId: 420,
 };
 
-/** A pty pair: gatewayd gets `a`, the masters `b`. */
+/** A pty pair: gatewayd gets `a`, the masters `b`. pair.restart() replaces
+ *  socat (the device goes away and comes back under the same names). */
 async function ptyPair(t) {
   const dir = tmpDir('gw-rtu-');
-  const a = path.join(dir, 'a');
-  const b = path.join(dir, 'b');
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
-  t.after(() => socat.kill());
-  await waitFor(() => fs.existsSync(a) && fs.existsSync(b), 5000, 'socat ptys');
-  return { dir, a, b };
+  const pair = { dir, a: path.join(dir, 'a'), b: path.join(dir, 'b'), socat: null };
+  pair.start = async () => {
+    pair.socat = spawn('socat', [`pty,raw,echo=0,link=${pair.a}`, `pty,raw,echo=0,link=${pair.b}`], { stdio: 'ignore' });
+    await waitFor(() => fs.existsSync(pair.a) && fs.existsSync(pair.b), 5000, 'socat ptys');
+  };
+  pair.restart = async () => {
+    const old = pair.socat;
+    await new Promise((resolve) => { old.on('exit', resolve); old.kill(); });
+    await waitFor(() => !fs.existsSync(pair.a), 5000, 'socat gone');
+    await pair.start();
+  };
+  t.after(() => pair.socat.kill());
+  await pair.start();
+  return pair;
 }
 
 function gwConfig(pty, rtu = {}, extra = {}) {
@@ -262,6 +271,25 @@ test('modbus_rtu: float_order and first_charger', async (t) => {
   } finally {
     await closeClient(c);
   }
+});
+
+test('modbus_rtu: a device that goes away is reopened when it is back', async (t) => {
+  const pty = await ptyPair(t);
+  const gw = await startGatewayd(gwConfig(pty));
+  t.after(() => gw.stop());
+  let c = await rtuClient(pty.b);
+  assert.deepStrictEqual((await c.readHoldingRegisters(A.connStatus(0, 5), 1)).data, [5]);
+  await closeClient(c);
+  await pty.restart();
+  await gw.waitForLog(/line lost/);
+  await gw.waitForLog(/line open again/, 5000);
+  c = await rtuClient(pty.b);
+  try {
+    assert.deepStrictEqual((await c.readHoldingRegisters(A.connStatus(0, 6), 1)).data, [6]);
+  } finally {
+    await closeClient(c);
+  }
+  assert.strictEqual(gw.exited, null);
 });
 
 test('modbus_rtu: serial timing stays off the loop (TCP answered promptly while RTU frames trickle)', async (t) => {
