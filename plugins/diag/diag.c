@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "calls.h"
 #include "diag.h"
 #include "metrics.h"
 #include "site.h"
@@ -26,12 +27,20 @@ static const gw_config_key_t gw_diag_keys[] = {
     GW_CONFIG_END,
 };
 
+/* CALLs remembered to name their answers: a few per connected charger. */
+#define GW_DIAG_CALLS_MAX 4096
+
 static void gw_diag_on_event(gw_ctx_t *ctx, const char *name, json_object *payload, void *user)
 {
     gw_diag_t *diag = user;
-    gw_diag_metrics_count_event(diag->metrics, name, payload);
-    if (gw_diag_site_on_event(diag->site, name, payload))
+    /* Metrics and the chargers panel count an answer under its CALL's
+     * action; the console shows the frame as published. */
+    json_object *named = strcmp(name, "ocpp.frame") == 0 ? gw_diag_calls_name(diag->calls, payload)
+                                                         : json_object_get(payload);
+    gw_diag_metrics_count_event(diag->metrics, name, named);
+    if (gw_diag_site_on_event(diag->site, name, named))
         gw_diag_stream_site_changed(diag->stream);
+    json_object_put(named);
     gw_diag_stream_on_event(diag->stream, name, payload);
 }
 
@@ -39,6 +48,7 @@ static void gw_diag_free(gw_diag_t *diag)
 {
     gw_diag_metrics_free(diag->metrics);
     gw_diag_site_free(diag->site);
+    gw_diag_calls_free(diag->calls);
     gw_diag_stream_free(diag->stream);
     pthread_mutex_destroy(&diag->lock);
     g_free(diag->bind);
@@ -61,6 +71,7 @@ static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     g_queue_init(&diag->answers);
     diag->metrics = gw_diag_metrics_new();
     diag->site = gw_diag_site_new();
+    diag->calls = gw_diag_calls_new(GW_DIAG_CALLS_MAX);
     diag->stream = gw_diag_stream_new(diag);
     diag->event_sub = -1;
     if (!*diag->bind) {

@@ -63,6 +63,7 @@ struct gw_diag {
 
     gw_diag_metrics_t *metrics;  /* loop only */
     gw_diag_site_t *site;        /* loop only */
+    struct gw_diag_calls *calls; /* loop only: CALLs in flight, to name answers */
     gw_diag_stream_t *stream;    /* loop side + outboxes under lock */
     gw_sub_id_t event_sub;
 

@@ -167,6 +167,9 @@ test('the viewer on the default site: chargers, scan list, live OCPP values, con
   assert.match(m, /^gatewayd_chargers_connected 2$/m);
   assert.match(m, /^gatewayd_ocpp_frames_total\{direction="in",action="MeterValues"\} 2$/m);
   assert.match(m, /^gatewayd_ocpp_scan_unknown_chargers 1$/m);
+  // the charger's answer to the CS's CALL is counted under the CALL's action
+  assert.match(m, /^gatewayd_ocpp_frames_total\{direction="out",action="RemoteStartTransaction"\} 1$/m);
+  assert.match(m, /^gatewayd_ocpp_frames_total\{direction="in",action="RemoteStartTransaction"\} 1$/m);
 
   // The picture for the docs: charger 0's connector 1, the console with
   // OCPP and Modbus traffic (a BMS polling, a charger metering).

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <glib.h>
+#include "diag/calls.h"
 #include "diag/site.h"
 
 static json_object *parse(const char *text)
@@ -113,10 +114,65 @@ static void test_scan(void)
     gw_diag_site_free(s);
 }
 
+/* Feed a frame event; return the action the answer got (NULL: none). */
+static char *named_action(gw_diag_calls_t *c, const char *payload)
+{
+    json_object *ev = parse(payload);
+    json_object *named = gw_diag_calls_name(c, ev);
+    const char *a = str_of(named, "action");
+    char *copy = g_strdup(a);
+    if (named != ev)
+        g_assert_null(str_of(ev, "action")); /* the publisher's payload is left alone */
+    json_object_put(named);
+    json_object_put(ev);
+    return copy;
+}
+
+static void check_action(gw_diag_calls_t *c, const char *payload, const char *want)
+{
+    char *got = named_action(c, payload);
+    g_assert_cmpstr(got, ==, want);
+    g_free(got);
+}
+
+static void test_calls(void)
+{
+    gw_diag_calls_t *c = gw_diag_calls_new(3);
+    /* the CS calls the charger; the charger's answer names no action */
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"out\",\"action\":\"Reset\","
+                    "\"frame\":\"[2,\\\"u1\\\",\\\"Reset\\\",{}]\"}", "Reset");
+    check_action(c, "{\"charger\":\"CP2\",\"direction\":\"in\","
+                    "\"frame\":\"[3,\\\"u1\\\",{}]\"}", NULL); /* another charger */
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"out\","
+                    "\"frame\":\"[3,\\\"u1\\\",{}]\"}", NULL); /* same way as the CALL */
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"in\","
+                    "\"frame\":\"[4,\\\"u1\\\",\\\"NotSupported\\\",\\\"\\\",{}]\"}", "Reset");
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"in\","
+                    "\"frame\":\"[3,\\\"u1\\\",{}]\"}", NULL); /* answered once */
+    /* malformed frames pass through unnamed */
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"in\",\"frame\":\"[3,\"}", NULL);
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"in\",\"frame\":\"{}\"}", NULL);
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"in\",\"frame\":\"[3,7,{}]\"}", NULL);
+    check_action(c, "{\"direction\":\"in\",\"frame\":\"[3,\\\"u1\\\",{}]\"}", NULL);
+    /* bounded: the oldest unanswered CALL is forgotten */
+    char buf[200];
+    for (int i = 0; i < 4; i++) {
+        snprintf(buf, sizeof buf, "{\"charger\":\"CP1\",\"direction\":\"out\",\"action\":\"A%d\","
+                                  "\"frame\":\"[2,\\\"k%d\\\",\\\"A%d\\\",{}]\"}", i, i, i);
+        char want[8];
+        snprintf(want, sizeof want, "A%d", i);
+        check_action(c, buf, want); /* a CALL names itself */
+    }
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"in\",\"frame\":\"[3,\\\"k0\\\",{}]\"}", NULL);
+    check_action(c, "{\"charger\":\"CP1\",\"direction\":\"in\",\"frame\":\"[3,\\\"k3\\\",{}]\"}", "A3");
+    gw_diag_calls_free(c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/diag/site/chargers", test_chargers);
     g_test_add_func("/diag/site/scan", test_scan);
+    g_test_add_func("/diag/calls/name", test_calls);
     return g_test_run();
 }
