@@ -119,6 +119,9 @@ int br_relay_submit(br_relay_t *relay, br_handover_t *h);
 int br_relay_probe(br_relay_t *relay, br_handover_t *h, unsigned timeout_s, char *why,
                    size_t why_len);
 void br_relay_stop(br_relay_t *relay);
+/* Hand every frame to the loop (somebody watches ocpp.frame), or only
+ * those that change points. Any thread. */
+void br_relay_want_all_frames(br_relay_t *relay, bool yes);
 void br_relay_free(br_relay_t *relay);
 
 /* ---------------------------------------------------------- the acceptor */
@@ -172,6 +175,7 @@ struct bridge {
     const char *status_enum, *error_enum, *unit_enum;
     br_relay_t *relay;
     br_acceptor_t *acceptor;
+    gw_timer_id_t watch_timer;  /* follows whether ocpp.frame is wanted */
     int point_error;
 };
 

@@ -70,6 +70,8 @@ struct br_pair {
     bool reported_open;
     bool current;               /* the index's pair in by_index */
     bool probe;                 /* check_upstream: no charger behind it */
+    char start_ids[4][GW_OCPP_ID_MAX + 1]; /* StartTransaction CALLs awaiting their answer */
+    unsigned start_next;
     char why[64];               /* which side went first, and how */
     int code;
 };
@@ -90,6 +92,7 @@ struct br_relay {
     pthread_t thread;
     bool thread_started;
     atomic_bool stopping;
+    atomic_bool want_all_frames; /* somebody subscribes to ocpp.frame */
 
     pthread_mutex_t lock;       /* guards inbox */
     GQueue inbox;               /* br_handover_t* from the loop */
@@ -343,6 +346,92 @@ static void br_side_enqueue(br_side_t *to, br_msg_t *m)
     }
 }
 
+/* Read a JSON string at *p (after blanks) into out; false when it is not a
+ * plain one (escapes make us give up: the caller then posts the frame). */
+static bool br_scan_string(const char **p, const char *end, char *out, size_t len)
+{
+    const char *c = *p;
+    while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+        c++;
+    if (c >= end || *c != '"')
+        return false;
+    size_t o = 0;
+    for (c++; c < end && *c != '"'; c++) {
+        if (*c == '\\' || o + 1 >= len)
+            return false;
+        out[o++] = *c;
+    }
+    if (c >= end)
+        return false;
+    out[o] = '\0';
+    *p = c + 1;
+    return true;
+}
+
+static bool br_scan_comma(const char **p, const char *end)
+{
+    const char *c = *p;
+    while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+        c++;
+    if (c >= end || *c != ',')
+        return false;
+    *p = c + 1;
+    return true;
+}
+
+/* Does the loop need this frame for the points? A cheap look at the
+ * frame's head on the relay thread spares the loop the frames that change
+ * no point (Heartbeat, DataTransfer, the CS's calls and most answers) when
+ * nobody watches ocpp.frame. When in doubt: yes. */
+static bool br_frame_wanted(br_pair_t *p, bool from_cs, const char *t, size_t len)
+{
+    static const char *const actions[] = { "BootNotification", "StatusNotification",
+                                           "MeterValues", "StartTransaction",
+                                           "StopTransaction" };
+    const char *c = t, *end = t + len;
+    char id[GW_OCPP_ID_MAX + 1], action[40];
+    if (atomic_load(&p->relay->want_all_frames))
+        return true;
+    while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+        c++;
+    if (c >= end || *c++ != '[')
+        return true;
+    while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+        c++;
+    if (c >= end)
+        return true;
+    char type = *c++;
+    if (!br_scan_comma(&c, end) || !br_scan_string(&c, end, id, sizeof id))
+        return true;
+    if (type == '2') {
+        if (from_cs)
+            return false;
+        if (!br_scan_comma(&c, end) || !br_scan_string(&c, end, action, sizeof action))
+            return true;
+        for (size_t i = 0; i < G_N_ELEMENTS(actions); i++)
+            if (!strcmp(action, actions[i])) {
+                if (i == 3)
+                    snprintf(p->start_ids[p->start_next++ % 4], sizeof p->start_ids[0], "%s", id);
+                return true;
+            }
+        return false;
+    }
+    if ((type == '3' || type == '4') && from_cs) {
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(p->start_ids[i], id)) {
+                p->start_ids[i][0] = '\0';
+                return true;
+            }
+        return false;
+    }
+    return type != '3' && type != '4';
+}
+
+void br_relay_want_all_frames(br_relay_t *relay, bool yes)
+{
+    atomic_store(&relay->want_all_frames, yes);
+}
+
 static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t len)
 {
     br_relay_t *relay = s->pair->relay;
@@ -376,7 +465,7 @@ static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t
     br_msg_t *m = s->rx;
     s->rx = NULL;
     s->rx_cap = 0;
-    if (!m->binary) {
+    if (!m->binary && br_frame_wanted(s->pair, s->is_cs, (const char *)m->buf + LWS_PRE, m->len)) {
         br_note_t *n = br_note_new(relay, BR_NOTE_FRAME, s->pair);
         if (n && (n->text = malloc(m->len + 1))) {
             memcpy(n->text, m->buf + LWS_PRE, m->len);
@@ -689,6 +778,7 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
     pthread_cond_init(&relay->probe_cond, NULL);
     g_queue_init(&relay->inbox);
     atomic_init(&relay->stopping, false);
+    atomic_init(&relay->want_all_frames, true);
 
     relay->retry.secs_since_valid_ping = (uint16_t)cfg->ping_interval_s;
     relay->retry.secs_since_valid_hangup = (uint16_t)(cfg->ping_interval_s * 2 + 10);

@@ -256,6 +256,15 @@ static void br_relay_config(gw_ctx_t *ctx, bridge_t *br, br_relay_config_t *rc)
     rc->connect_timeout_s = (unsigned)gw_config_int(ctx, "connect_timeout");
 }
 
+/* Frames are handed to the loop only when they change points, unless
+ * somebody (the diag console) subscribes to ocpp.frame: follow that. */
+static void br_frames_watch(gw_ctx_t *ctx, gw_timer_id_t id, void *user)
+{
+    bridge_t *br = user;
+    (void)id;
+    br_relay_want_all_frames(br->relay, gw_event_wanted(ctx, "ocpp.frame"));
+}
+
 static int br_start(gw_ctx_t *ctx, void *state)
 {
     bridge_t *br = state;
@@ -274,6 +283,8 @@ static int br_start(gw_ctx_t *ctx, void *state)
         g_free(err);
         return -EIO;
     }
+    br_frames_watch(ctx, 0, br);
+    br->watch_timer = gw_timer_add(ctx, 1000, GW_TIMER_REPEAT, br_frames_watch, br);
     br->acceptor = br_accept_start(br, gw_config_string(ctx, "bind_address"),
                                    (int)gw_config_int(ctx, "port"), &err);
     if (!br->acceptor) {
