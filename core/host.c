@@ -409,19 +409,23 @@ gw_ctx_t *gw_host_core_ctx(gw_host_t *h)
     return &h->core_ctx;
 }
 
+/* What an init began is cleaned up even when that init failed; fini()
+ * only ever follows a successful init(). */
 static void instance_teardown(gw_host_t *h, gw_ctx_t *c)
 {
+    bool initialised = c->pstate == GW_PLUGIN_INITIALISED || c->pstate == GW_PLUGIN_RUNNING;
     if (c->pstate == GW_PLUGIN_RUNNING && c->module->desc.stop)
         c->module->desc.stop(c, c->state);
-    if (c->pstate >= GW_PLUGIN_INITIALISED) {
+    if (c->init_called) {
         gw_loop_close_posts(h->loop, c);
         gw_loop_remove_all(h->loop, c);
         gw_pointdb_unsubscribe_all(h->points, c);
         gw_eventbus_unsubscribe_all(h->events, c);
-        if (c->module->desc.fini)
-            c->module->desc.fini(c, c->state);
-        c->state = NULL;
+        c->init_called = false;
     }
+    if (initialised && c->module->desc.fini)
+        c->module->desc.fini(c, c->state);
+    c->state = NULL;
     c->pstate = GW_PLUGIN_STOPPED;
 }
 
@@ -441,6 +445,7 @@ int gw_host_start(gw_host_t *h)
     int rc = 0;
     for (i = 0; i < h->instances->len && rc == 0; i++) {
         gw_ctx_t *c = g_ptr_array_index(h->instances, i);
+        c->init_called = true;
         rc = c->module->desc.init(c, &host_api, &c->state);
         if (rc < 0) {
             gw_core_error("plugin %s: init failed: %s", c->instance, start_error_text(rc));

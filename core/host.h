@@ -23,6 +23,7 @@ struct gw_ctx {
     GHashTable *config;          /* key -> gw_conf_value_t* */
     void *state;
     gw_plugin_state_t pstate;
+    bool init_called;            /* init ran (perhaps failed): clean up after it */
     char *state_dir;
 };
 
