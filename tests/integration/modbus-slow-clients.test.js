@@ -73,9 +73,12 @@ test('slow, silent and non-reading clients do not delay others', async (t) => {
   await new Promise((r) => setTimeout(r, 300));
   const during = await latencies(good, 300);
   t.diagnostic(`good client p50/p99 without ${before.p50.toFixed(2)}/${before.p99.toFixed(2)} ms, with slow clients ${during.p50.toFixed(2)}/${during.p99.toFixed(2)} ms`);
-  // generous: the loop must never wait for a slow client (it would cost
-  // seconds: the frame timeout); allow scheduling noise on a shared machine
-  assert.ok(during.p99 < Math.max(5 * before.p99, 50), `p99 ${during.p99} ms vs ${before.p99} ms`);
+  // A loop that waited for a slow client would cost the good one at least
+  // the frame timeout (1,500 ms) on some request. The bounds sit well below
+  // that but far above scheduling noise: the flood client alone keeps a core
+  // busy, and CI shares the machine.
+  assert.ok(during.p99 < Math.max(5 * before.p99, 500), `p99 ${during.p99} ms vs ${before.p99} ms`);
+  assert.ok(during.p50 < Math.max(5 * before.p50, 100), `p50 ${during.p50} ms vs ${before.p50} ms`);
 
   // the drip-feeding client is served too, just slowly
   await new Promise((r) => setTimeout(r, 1200));
