@@ -46,8 +46,6 @@ static void tcp_free(tcp_server_t *srv)
 static int tcp_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
 {
     tcp_server_t *srv = g_new0(tcp_server_t, 1);
-    gw_mb_engine_config_t cfg;
-    char *err = NULL;
     (void)api;
     srv->ctx = ctx;
     srv->listen_fd = -1;
@@ -56,23 +54,13 @@ static int tcp_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     srv->idle_timeout_ms = gw_config_int(ctx, "idle_timeout") * 1000;
     srv->frame_timeout_ms = gw_config_int(ctx, "frame_timeout_ms");
     srv->unit_id = (int)gw_config_int(ctx, "unit_id");
-    memset(&cfg, 0, sizeof cfg);
-    cfg.chargers = (unsigned)gw_config_int(ctx, "chargers");
-    if (gw_mb_order_parse(gw_config_string(ctx, "float_order"), &cfg.order) < 0)
-        cfg.order = GW_MB_ORDER_ABCD;   /* the host validated the choice */
-
-    srv->map = gw_regmap_load(gw_config_string(ctx, "register_map"), &err);
-    if (!srv->map) {
-        gw_log(ctx, GW_LOG_ERROR, "register map: %s", err);
-        g_free(err);
-        tcp_free(srv);
-        return -EINVAL;
-    }
-    srv->engine = gw_mb_engine_new(ctx, srv->map, &cfg, &err);
+    srv->engine = gw_mb_engine_load(ctx, gw_config_string(ctx, "register_map"),
+                                    gw_config_string(ctx, "float_order"),
+                                    (unsigned)gw_config_int(ctx, "chargers"), 0, &srv->map);
     srv->mb = modbus_new_tcp("127.0.0.1", 502);   /* only frames replies */
     if (!srv->engine || !srv->mb) {
-        gw_log(ctx, GW_LOG_ERROR, "%s", err ? err : "modbus_new_tcp failed");
-        g_free(err);
+        if (!srv->mb)
+            gw_log(ctx, GW_LOG_ERROR, "modbus_new_tcp failed");
         tcp_free(srv);
         return -EINVAL;
     }
