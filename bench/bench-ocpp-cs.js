@@ -40,7 +40,7 @@ async function run(n) {
   const mbPort = await freePort();
   const ids = Array.from({ length: n }, (_, i) => `B${i}`);
   const gw = await startGatewayd({
-    core: { max_signals: 100000, state_dir: fs.mkdtempSync('/tmp/gw-bench-') },
+    core: { max_signals: 1000000, state_dir: fs.mkdtempSync('/tmp/gw-bench-') },
     ocpp_cs: { bind_address: '127.0.0.1', port: wsPort, register_map: MAP, chargers: ids, connectors: 1, ping_interval: 0 },
     modbus_tcp: { bind_address: '127.0.0.1', port: mbPort, register_map: MAP },
   });

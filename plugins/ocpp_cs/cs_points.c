@@ -36,8 +36,8 @@ const cs_measurand_t cs_measurands[CS_N_MEASURANDS] = {
 gw_point_id_t cs_point_add(cs_t *cs, const char *name, gw_type_t type, gw_access_t access,
                            uint32_t max_len, gw_write_fn on_write, void *user)
 {
-    int state = gw_regmap_signal_state(cs->map, name, "bms");
-    if (state != 1)
+    /* After the first failure (max_signals) stop trying: one clear error. */
+    if (cs->point_error || gw_regmap_signal_state(cs->map, name, "bms") != 1)
         return -1;
     gw_point_id_t id = gw_point_register(
         cs->ctx, &GW_POINT_DEF(.name = name, .type = type, .access = access, .max_len = max_len,

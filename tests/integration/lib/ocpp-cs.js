@@ -69,7 +69,14 @@ class Bms {
   async u32(addr) { return (await this.c.readHoldingRegisters(addr, 2)).buffer.readUInt32BE(0); }
   async write(addr, values) { return this.c.writeRegisters(addr, Array.isArray(values) ? values : [values]); }
   async write1(addr, value) { return this.c.writeRegister(addr, value); }
-  close() { return new Promise((resolve) => this.c.close(resolve)); }
+  // modbus-serial never calls back when the peer already closed the socket
+  close() {
+    return new Promise((resolve) => {
+      if (!this.c.isOpen) return resolve();
+      const t = setTimeout(resolve, 1000);
+      this.c.close(() => { clearTimeout(t); resolve(); });
+    });
+  }
   /** Poll a register until pred(value) holds. */
   async waitU16(addr, pred, what, timeoutMs = 8000) {
     let last;
