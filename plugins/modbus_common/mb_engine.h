@@ -52,6 +52,13 @@ gw_mb_engine_t *gw_mb_engine_new(gw_ctx_t *ctx, const gw_regmap_t *map,
                                  const gw_mb_engine_config_t *cfg, char **error);
 void gw_mb_engine_free(gw_mb_engine_t *e);
 
+/* The configuration keys every Modbus transport takes for its engine; put
+ * them in the plugin's key table and hand them to gw_mb_engine_load(). */
+#define GW_MB_ENGINE_CONFIG_KEYS                                                             \
+    GW_CONFIG_ENUM("float_order", "abcd", "abcd|badc|cdab|dcba|big|little|big_swap|little_swap", \
+                   "byte order of Float and DateTime registers (abcd = big endian)"),        \
+    GW_CONFIG_PATHNAME("register_map", "register-map.csv", "the register map file")
+
 /**
  * Load a map file and build an engine over it (what a transport's init
  * does with its `register_map` and `float_order` keys). Problems are

@@ -26,9 +26,7 @@ static const gw_config_key_t rtu_keys[] = {
                   "the charger of the first block (another line/instance: 20, 40, ...)"),
     GW_CONFIG_INT("byte_timeout_ms", "500", 1, 10000,
                   "a frame whose next byte takes longer than this is dropped"),
-    GW_CONFIG_ENUM("float_order", "abcd", "abcd|badc|cdab|dcba|big|little|big_swap|little_swap",
-                   "byte order of Float and DateTime registers (abcd = big endian)"),
-    GW_CONFIG_PATHNAME("register_map", "register-map.csv", "the register map file"),
+    GW_MB_ENGINE_CONFIG_KEYS,
     GW_CONFIG_END,
 };
 

@@ -24,9 +24,7 @@ static const gw_config_key_t tcp_keys[] = {
                   "0: answer any unit id (up to 20 chargers); else the unit id of chargers 0-19, "
                   "further units carry chargers 20-39, 40-59, ..."),
     GW_CONFIG_INT("chargers", "20", 1, 4940, "chargers exposed; 20 per unit id"),
-    GW_CONFIG_ENUM("float_order", "abcd", "abcd|badc|cdab|dcba|big|little|big_swap|little_swap",
-                   "byte order of Float and DateTime registers (abcd = big endian)"),
-    GW_CONFIG_PATHNAME("register_map", "register-map.csv", "the register map file"),
+    GW_MB_ENGINE_CONFIG_KEYS,
     GW_CONFIG_END,
 };
 
