@@ -8,13 +8,12 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const path = require('node:path');
 const { chromium } = require('playwright-core');
 const ModbusRTU = require('modbus-serial');
-const { SRCDIR, startGatewayd, freePort } = require('./lib/gatewayd');
+const { startGatewayd, freePort } = require('./lib/gatewayd');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const MAP = path.join(SRCDIR, 'etc', 'register-map.csv');
+const { MAP } = require('./lib/modbus-map');
 // 0-based addresses in the default map: charger xx at 100 + 2000 xx + offset,
 // connector yy of charger xx at 612 + 2000 xx + 100 yy + offset.
 const A = {

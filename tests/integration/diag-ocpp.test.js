@@ -18,7 +18,7 @@ const ModbusRTU = require('modbus-serial');
 const { SRCDIR, startGatewayd, freePort, tmpDir } = require('./lib/gatewayd');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const MAP = path.join(SRCDIR, 'etc', 'register-map.csv');
+const { MAP } = require('./lib/modbus-map');
 // 0-based addresses in the default map (charger 0).
 const A = { heartbeat: 0, currentL1: 612 + 100 + 11, status1: 612 + 100 + 2, comm: 100 };
 

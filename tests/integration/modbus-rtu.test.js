@@ -11,22 +11,10 @@ const path = require('node:path');
 const { spawn, execFile } = require('node:child_process');
 const ModbusRTU = require('modbus-serial');
 const { SerialPort } = require('serialport');
-const { SRCDIR, startGatewayd, runGatewayd, freePort, tmpDir, waitFor, toKeyFile } = require('./lib/gatewayd');
+const { startGatewayd, runGatewayd, freePort, tmpDir, waitFor, toKeyFile } = require('./lib/gatewayd');
 
-const MAP = path.join(SRCDIR, 'etc', 'register-map.csv');
+const { MAP, A } = require('./lib/modbus-map');
 const BAUD = 19200;
-// 0-based addresses of the default map (see modbus-tcp.test.js)
-const A = {
-  vendor0: 127, vendor1: 2127,
-  connUnlock: (x, y) => 612 + 2000 * x + 100 * y,
-  connAvail: (x, y) => 613 + 2000 * x + 100 * y,
-  connStatus: (x, y) => 614 + 2000 * x + 100 * y,
-  voltage: (x, y) => 612 + 2000 * x + 100 * y + 79,
-  txTimestamp: (x, y) => 612 + 2000 * x + 100 * y + 98,
-  authParent: 178, authExpiry: 188, authStatus: 190,
-  remoteStartFlag: 476, remoteStartConn: 477, remoteStartTag: 478, remoteStartResult: 492,
-  notUsed: 191, outside: 150, reserveId: 420,
-};
 
 /** A pty pair: gatewayd gets `a`, the masters `b`. pair.restart() replaces
  *  socat (the device goes away and comes back under the same names). */

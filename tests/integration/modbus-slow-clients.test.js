@@ -7,11 +7,10 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const net = require('node:net');
-const path = require('node:path');
 const ModbusRTU = require('modbus-serial');
-const { SRCDIR, startGatewayd, freePort } = require('./lib/gatewayd');
+const { startGatewayd, freePort } = require('./lib/gatewayd');
 
-const MAP = path.join(SRCDIR, 'etc', 'register-map.csv');
+const { MAP } = require('./lib/modbus-map');
 // connector 0 offset 73 .. connector 1 offset 36: 64 enabled registers
 const READ = Buffer.from([0, 0, 0, 0, 0, 6, 1, 3, 0x02, 0xad, 0, 64]);
 

@@ -5,27 +5,11 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const net = require('node:net');
-const path = require('node:path');
 const { execFile } = require('node:child_process');
 const ModbusRTU = require('modbus-serial');
-const { SRCDIR, startGatewayd, freePort } = require('./lib/gatewayd');
+const { startGatewayd, freePort } = require('./lib/gatewayd');
 
-const MAP = path.join(SRCDIR, 'etc', 'register-map.csv');
-// 0-based addresses from the default map (charger xx: 100 + 2000xx + offset;
-// connector yy: 612 + 2000xx + 100yy + offset)
-const A = {
-  vendor0: 127, vendor1: 2127,
-  connUnlock: (x, y) => 612 + 2000 * x + 100 * y,
-  connAvail: (x, y) => 613 + 2000 * x + 100 * y,
-  connStatus: (x, y) => 614 + 2000 * x + 100 * y,
-  voltage: (x, y) => 612 + 2000 * x + 100 * y + 79,
-  txTimestamp: (x, y) => 612 + 2000 * x + 100 * y + 98,
-  authParent: 178, authExpiry: 188, authStatus: 190,
-  remoteStartFlag: 476, remoteStartConn: 477, remoteStartTag: 478, remoteStartResult: 492,
-  notUsed: 191,            // Authorization group, no row
-  outside: 150,            // charger offset 50: between groups
-  reserveId: 420,          // reserve_now.reservation_id (refused by the plugin)
-};
+const { MAP, A } = require('./lib/modbus-map');
 
 function gwConfig(port, tcp = {}, points = {}) {
   return {
