@@ -93,6 +93,9 @@ test('the viewer on the default site: chargers, scan list, live OCPP values, con
   });
   await cp1.call('BootNotification', { chargePointVendor: 'Alfen', chargePointModel: 'Eve Double', firmwareVersion: '6.2.1' });
   await page.waitForSelector('#chargers-table tr[data-charger="CP001"] td.yes');
+  // "connected" and the boot information arrive as separate updates.
+  await page.waitForFunction(() => /BootNotification/.test(
+    document.querySelector('#chargers-table tr[data-charger="CP001"]')?.textContent || ''));
   const cp1Row = await page.textContent('#chargers-table tr[data-charger="CP001"]');
   assert.match(cp1Row, /CP0010connected127\.0\.0\.1AlfenEve Double\d{4}-\d\d-\d\d .*(in|out) BootNotification/);
 
