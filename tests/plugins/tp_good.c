@@ -37,25 +37,31 @@ static int tp_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     const char *prefix = gw_config_string(ctx, "prefix");
     int64_t count = gw_config_int(ctx, "count");
     char name[256];
+    int rc = 0;
     if (!tp)
         return -ENOMEM;
-    *state = tp;
     snprintf(name, sizeof name, "%s.writes", prefix);
     tp->writes = gw_point_register(ctx, &GW_POINT_DEF(.name = name, .type = GW_TYPE_UINT32,
                                                       .access = GW_ACCESS_R));
     if (tp->writes < 0)
-        return tp->writes;
-    for (int64_t i = 0; i < count; i++) {
+        rc = tp->writes;
+    for (int64_t i = 0; i < count && rc == 0; i++) {
         snprintf(name, sizeof name, "%s.%lld", prefix, (long long)i);
         gw_point_id_t id = gw_point_register(ctx, &GW_POINT_DEF(.name = name, .type = GW_TYPE_UINT16,
                                                                .access = GW_ACCESS_RW,
                                                                .on_write = tp_on_write, .user = tp));
         if (id < 0)
-            return id;
-        gw_point_set_int(ctx, id, i & 0xffff);
+            rc = id;
+        else
+            gw_point_set_int(ctx, id, i & 0xffff);
+    }
+    if (rc < 0) {
+        free(tp); /* fini() does not follow a failed init() */
+        return rc;
     }
     gw_point_set_int(ctx, tp->writes, 0);
     gw_log(ctx, GW_LOG_INFO, "registered %lld points", (long long)count);
+    *state = tp;
     return 0;
 }
 

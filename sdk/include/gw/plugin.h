@@ -44,7 +44,10 @@ typedef struct gw_plugin_desc {
      * @param ctx   the instance; valid until fini() returns
      * @param api   the host's function table (also reachable through ctx)
      * @param state out: the instance's private state, handed to the others
-     * @return 0, or a negative errno (start-up stops; log why first)
+     * @return 0, or a negative errno (start-up stops; log why first).
+     *         After a failure fini() is NOT called: free what init
+     *         allocated before returning. Timers, watches and
+     *         subscriptions it made are removed by the host.
      */
     int (*init)(gw_ctx_t *ctx, const gw_host_api_t *api, void **state);
 
