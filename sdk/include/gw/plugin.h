@@ -54,7 +54,9 @@ typedef struct gw_plugin_desc {
     /**
      * Go live: start serving, start threads. Every instance's init() has
      * run, so points of other plugins can be looked up and subscribed.
-     * @return 0, or a negative errno (start-up stops)
+     * @return 0, or a negative errno (start-up stops). After a failure
+     *         stop() is NOT called for this instance (fini() is): undo
+     *         what start began before returning.
      */
     int (*start)(gw_ctx_t *ctx, void *state);
 
