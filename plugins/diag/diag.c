@@ -93,8 +93,13 @@ static int gw_diag_start(gw_ctx_t *ctx, void *state)
         return (int)diag->event_sub;
     if ((rc = gw_diag_metrics_lag_start(diag->metrics, ctx, 100)) < 0 ||
         (rc = gw_diag_stream_start(diag->stream)) < 0 ||
-        (rc = gw_diag_server_start(diag)) < 0)
+        (rc = gw_diag_server_start(diag)) < 0) {
+        /* stop() does not follow a failed start(): undo it here */
+        gw_diag_stream_stop(diag->stream);
+        gw_event_unsubscribe(ctx, diag->event_sub);
+        diag->event_sub = -1;
         return rc;
+    }
     gw_log(ctx, GW_LOG_NOTICE, "viewer on http://%s:%d/ (writes: %s)", diag->bind, diag->port,
            *diag->token ? "bearer token" : "loopback only");
     return 0;
