@@ -65,6 +65,25 @@ char *br_http_with_protocol(const char *buf, size_t len, const br_request_t *req
 /* Send a complete refusal on a plain socket, best effort. */
 void br_http_refuse(int fd, int status);
 
+/* ------------------------------------------------- frames the relay writes */
+
+/* bridge_wsframe.c: whole-message WebSocket frames, packed several to a
+ * send. Masks (client side) come from a pool refilled by getrandom(). */
+typedef struct br_mask_pool {
+    unsigned char bytes[4096];
+    size_t off;
+    bool filled;
+} br_mask_pool_t;
+
+/** Bytes one frame of a len-byte payload takes (header, mask, payload). */
+size_t br_wsframe_size(size_t len, bool masked);
+/** Write one final text/binary frame at out (br_wsframe_size() bytes),
+ * masked with mask[4] when mask is not NULL. @return bytes written */
+size_t br_wsframe_put(unsigned char *out, bool binary, const unsigned char *payload, size_t len,
+                      const unsigned char *mask);
+/** The next 4 mask bytes. @return 0, or -EIO when no randomness */
+int br_mask_next(br_mask_pool_t *pool, unsigned char mask[4]);
+
 /* ------------------------------------------------------------- the relay */
 
 /* A charger handed from the loop to the relay thread (owned by it then). */

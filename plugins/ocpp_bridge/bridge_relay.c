@@ -33,6 +33,7 @@
 
 #define BR_UPSTREAM_PROTOCOL "gw-upstream"
 #define BR_REASON_MAX 123       /* a close frame's reason fits 125 bytes with the code */
+#define BR_BATCH_MAX (256 * 1024) /* bytes packed into one write, unless one message is bigger */
 
 typedef struct br_msg {
     struct br_msg *next;
@@ -58,6 +59,8 @@ typedef struct br_side {
     char peer_reason[BR_REASON_MAX + 1];
     int close_code;             /* != 0: close once output is written */
     char close_reason[BR_REASON_MAX + 1];
+    bool dirty;                 /* in the relay's list of sides to write after this pass */
+    struct br_side *dirty_prev, *dirty_next;
 } br_side_t;
 
 struct br_pair {
@@ -101,6 +104,10 @@ struct br_relay {
     GHashTable *by_index;       /* index -> br_pair_t* */
     uint32_t next_conn;
     br_side_t *adopting;        /* the side lws is adopting right now */
+    unsigned char *tx;          /* scratch: LWS_PRE + the frames of one write */
+    size_t tx_cap;
+    br_mask_pool_t masks;
+    br_side_t *dirty_head;      /* sides with frames received during this service pass */
 
     pthread_cond_t probe_cond;  /* with lock: the check_upstream result */
     int probe_status;           /* 0 waiting, 101 open, else the refusal's HTTP status */
@@ -205,6 +212,37 @@ static br_side_t *br_other(br_side_t *s)
     return s->is_cs ? &s->pair->cp : &s->pair->cs;
 }
 
+/* Sides that got frames during one lws service pass are written right
+ * after it returns (br_relay_flush): one send for all the frames one read
+ * brought, and no poll round trip for a writable callback. */
+static void br_side_mark_dirty(br_side_t *s)
+{
+    br_relay_t *relay = s->pair->relay;
+    if (s->dirty)
+        return;
+    s->dirty = true;
+    s->dirty_prev = NULL;
+    s->dirty_next = relay->dirty_head;
+    if (relay->dirty_head)
+        relay->dirty_head->dirty_prev = s;
+    relay->dirty_head = s;
+}
+
+static void br_side_unmark_dirty(br_side_t *s)
+{
+    br_relay_t *relay = s->pair->relay;
+    if (!s->dirty)
+        return;
+    if (s->dirty_prev)
+        s->dirty_prev->dirty_next = s->dirty_next;
+    else
+        relay->dirty_head = s->dirty_next;
+    if (s->dirty_next)
+        s->dirty_next->dirty_prev = s->dirty_prev;
+    s->dirty = false;
+    s->dirty_prev = s->dirty_next = NULL;
+}
+
 static void br_side_free_queues(br_side_t *s)
 {
     while (s->out_head) {
@@ -294,6 +332,7 @@ static void br_side_detach(br_side_t *s, const char *why, int http_status)
     br_pair_t *p = s->pair;
     s->attached = false;
     s->open = false;
+    br_side_unmark_dirty(s);
     if (s->wsi)
         lws_set_opaque_user_data(s->wsi, NULL);
     s->wsi = NULL;
@@ -336,7 +375,7 @@ static void br_side_enqueue(br_side_t *to, br_msg_t *m)
     to->out_tail = m;
     to->out_bytes += m->len;
     if (to->open)
-        lws_callback_on_writable(to->wsi);
+        br_side_mark_dirty(to);
     /* A slow receiver: stop reading from the sender until it drains. */
     br_side_t *from = br_other(to);
     size_t limit = 4 * to->pair->relay->max_message;
@@ -484,30 +523,93 @@ static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t
     return 0;
 }
 
+/* Pack what is queued for a side (at least one message, at most about
+ * BR_BATCH_MAX bytes) into frames in the relay's scratch buffer.
+ * @return the bytes to send, 0 on failure (out of memory, no mask) */
+static size_t br_side_pack(br_side_t *s)
+{
+    br_relay_t *relay = s->pair->relay;
+    size_t total = 0;
+    br_msg_t *m, *stop;
+    for (m = s->out_head; m; m = m->next) {
+        size_t f = br_wsframe_size(m->len, s->is_cs);
+        if (total && total + f > BR_BATCH_MAX)
+            break;
+        total += f;
+    }
+    stop = m;
+    if (LWS_PRE + total > relay->tx_cap) {
+        unsigned char *b = realloc(relay->tx, LWS_PRE + total);
+        if (!b)
+            return 0;
+        relay->tx = b;
+        relay->tx_cap = LWS_PRE + total;
+    }
+    unsigned char *out = relay->tx + LWS_PRE;
+    size_t o = 0;
+    while (s->out_head != stop) {
+        unsigned char mask[4];
+        m = s->out_head;
+        /* the upstream side is a WebSocket client: its frames are masked */
+        if (s->is_cs && br_mask_next(&relay->masks, mask) < 0)
+            return 0;
+        o += br_wsframe_put(out + o, m->binary, m->buf + LWS_PRE, m->len, s->is_cs ? mask : NULL);
+        s->out_head = m->next;
+        s->out_bytes -= m->len;
+        free(m);
+    }
+    if (!s->out_head)
+        s->out_tail = NULL;
+    return o;
+}
+
+/* Write what is queued as one raw send of whole frames: one syscall for
+ * many messages (lws keeps what the socket did not take and calls the
+ * writable callback only once that is written).
+ * @return 0, or -1 when the connection is broken */
+static int br_side_send(br_side_t *s, struct lws *wsi)
+{
+    size_t len = br_side_pack(s);
+    if (!len)
+        return -1;
+    int n = lws_write(wsi, s->pair->relay->tx + LWS_PRE, len, LWS_WRITE_RAW);
+    if (n < (int)len)
+        return -1;
+    br_side_t *from = br_other(s);
+    if (s->peer_paused && s->out_bytes <= s->pair->relay->max_message) {
+        s->peer_paused = false;
+        if (from->wsi)
+            lws_rx_flow_control(from->wsi, 1);
+    }
+    if (s->out_head || s->close_code)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+/* After a service pass: write to every side that got frames in it. Not
+ * from a callback, so a broken connection is killed asynchronously; a
+ * side whose last write lws still holds waits for its writable callback,
+ * which keeps the slow-reader accounting in out_bytes honest. */
+static void br_relay_flush(br_relay_t *relay)
+{
+    br_side_t *s;
+    while ((s = relay->dirty_head)) {
+        br_side_unmark_dirty(s);
+        if (!s->open || !s->wsi || !s->out_head)
+            continue;
+        if (lws_partial_buffered(s->wsi)) {
+            lws_callback_on_writable(s->wsi);
+            continue;
+        }
+        if (br_side_send(s, s->wsi) < 0)
+            lws_set_timeout(s->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+    }
+}
+
 static int br_side_writeable(br_side_t *s, struct lws *wsi)
 {
-    br_msg_t *m = s->out_head;
-    if (m) {
-        s->out_head = m->next;
-        if (!s->out_head)
-            s->out_tail = NULL;
-        s->out_bytes -= m->len;
-        int n = lws_write(wsi, m->buf + LWS_PRE, m->len,
-                          m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-        size_t len = m->len;
-        free(m);
-        if (n < (int)len)
-            return -1;
-        br_side_t *from = br_other(s);
-        if (s->peer_paused && s->out_bytes <= s->pair->relay->max_message) {
-            s->peer_paused = false;
-            if (from->wsi)
-                lws_rx_flow_control(from->wsi, 1);
-        }
-        if (s->out_head || s->close_code)
-            lws_callback_on_writable(wsi);
-        return 0;
-    }
+    if (s->out_head)
+        return br_side_send(s, wsi);
     if (s->close_code) {
         lws_close_reason(wsi, (enum lws_close_status)s->close_code,
                          (unsigned char *)s->close_reason, strlen(s->close_reason));
@@ -751,9 +853,11 @@ static void br_lws_emit(int level, const char *line)
 static void *br_relay_main(void *arg)
 {
     br_relay_t *relay = arg;
-    while (!atomic_load(&relay->stopping))
+    while (!atomic_load(&relay->stopping)) {
         if (lws_service(relay->context, 0) < 0)
             break;
+        br_relay_flush(relay);
+    }
     return NULL;
 }
 
@@ -921,5 +1025,6 @@ void br_relay_free(br_relay_t *relay)
     pthread_cond_destroy(&relay->probe_cond);
     free(relay->server_protocols);
     free(relay->ca_file);
+    free(relay->tx);
     free(relay);
 }
