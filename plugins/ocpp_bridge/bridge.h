@@ -29,6 +29,7 @@
 #define BR_REQUEST_MAX 2048     /* lws adopts at most this much read-ahead */
 #define BR_PEER_MAX 64
 #define BR_PENDING_MAX 64       /* unanswered CALLs remembered per charger */
+#define BR_SCAN_POINTS 8        /* scan list entries shown as points */
 
 typedef struct bridge bridge_t;
 typedef struct br_relay br_relay_t;
@@ -178,6 +179,10 @@ typedef struct br_charger {
     unsigned pending_next;
 } br_charger_t;
 
+typedef struct br_scan_points {
+    gw_point_id_t charger_id, address, first_seen, last_seen, attempts;
+} br_scan_points_t;
+
 struct bridge {
     gw_ctx_t *ctx;
     gw_regmap_t *map;
@@ -185,6 +190,8 @@ struct bridge {
     br_charger_t **by_index;
     int n_index;
     gw_ocpp_scan_t scan;
+    gw_point_id_t scan_count;
+    br_scan_points_t scan_points[BR_SCAN_POINTS];
     char *prefix;               /* "/ocpp/" */
     gw_ws_client_url_t upstream;
     GHashTable *credentials;    /* ChargerID -> Authorization value */
@@ -208,6 +215,13 @@ gw_point_id_t br_point(bridge_t *br, const char *fmt, ...) __attribute__((format
 /* bridge_frames.c: parse what passed, on the loop */
 void br_frames_observe(bridge_t *br, br_charger_t *ch, br_dir_t dir, const char *text,
                        size_t len);
+
+/* bridge_scan.c: unknown chargers (points, ocpp.scan, SIGUSR1 dump) */
+int br_scan_points_register(bridge_t *br);
+/* An unknown ChargerID knocked from peer: record, log, publish. */
+void br_scan_knock(bridge_t *br, const char *charger_id, const char *peer);
+/* core.dump subscriber: print the list on stdout */
+void br_scan_dump(gw_ctx_t *ctx, const char *name, json_object *payload, void *user);
 
 /* bridge_check.c: the check_upstream mode */
 int br_check_upstream(bridge_t *br, const br_relay_config_t *cfg, const char *charger_id);

@@ -115,19 +115,7 @@ static void br_incoming_decide(br_incoming_t *in)
     }
     int index = gw_ocpp_chargers_find(br->chargers_cfg, req.charger_id);
     if (index < 0) {
-        const gw_ocpp_scan_entry_t *e =
-            gw_ocpp_scan_record(&br->scan, req.charger_id, in->peer, g_get_real_time() / 1000);
-        gw_log(br->ctx, GW_LOG_WARNING, "unknown charger '%s' from %s refused", req.charger_id,
-               in->peer);
-        if (e && gw_event_wanted(br->ctx, "ocpp.scan")) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "charger_id", json_object_new_string(e->charger_id));
-            json_object_object_add(o, "address", json_object_new_string(e->address));
-            json_object_object_add(o, "first_seen", json_object_new_int64(e->first_seen_ms));
-            json_object_object_add(o, "last_seen", json_object_new_int64(e->last_seen_ms));
-            json_object_object_add(o, "attempts", json_object_new_int64(e->attempts));
-            gw_event_publish(br->ctx, "ocpp.scan", o);
-        }
+        br_scan_knock(br, req.charger_id, in->peer);
         br_http_refuse(in->fd, 404);
         br_incoming_drop(in, true);
         return;

@@ -55,7 +55,8 @@ async function startUpstream(opts = {}) {
   return up;
 }
 
-/** gatewayd with ocpp_bridge (opts.bridge overrides keys) and modbus_tcp. */
+/** gatewayd with ocpp_bridge (opts.bridge overrides keys) and modbus_tcp;
+ *  opts.groups adds configuration groups (e.g. diag). */
 async function startBridge(upstreamUrl, opts = {}) {
   const wsPort = await freePort();
   const mbPort = await freePort();
@@ -66,6 +67,7 @@ async function startBridge(upstreamUrl, opts = {}) {
       ...(opts.bridge || {}),
     },
     modbus_tcp: { bind_address: '127.0.0.1', port: mbPort, register_map: MAP, max_clients: 16 },
+    ...(opts.groups || {}),
   };
   const gw = await startGatewayd(config, { dir: opts.dir });
   await gw.waitForLog(/ocpp_bridge.*listening on port/);
