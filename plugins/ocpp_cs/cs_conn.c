@@ -59,8 +59,12 @@ void cs_send_text(cs_t *cs, uint32_t conn, const char *text, const char *action,
                strerror(-rc));
 }
 
+/* A linear scan over every index: only done when someone watches
+ * ocpp.frame, never on the hot path of an unwatched reply. */
 static int cs_index_of_conn(cs_t *cs, uint32_t conn)
 {
+    if (!gw_event_wanted(cs->ctx, "ocpp.frame"))
+        return -1;
     for (int i = 0; i < cs->n_index; i++)
         if (cs->by_index[i] && cs->by_index[i]->conn == conn)
             return i;
