@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bridge.h"
+#include "ocpp_common/ocpp_measurand.h"
 #include "ocpp_common/ocpp_time.h"
 
 static const char *br_str(json_object *o, const char *key)
@@ -87,77 +88,24 @@ static void br_status(bridge_t *br, br_charger_t *ch, json_object *p)
         gw_point_set_int(br->ctx, id, code);
 }
 
-/* OCPP's formal default unit is Wh for every measurand; a meter that omits
- * the unit of a current or a voltage means its natural unit. */
-static const char *br_default_unit(const char *measurand)
-{
-    static const struct { const char *prefix, *unit; } units[] = {
-        { "Current", "A" }, { "Voltage", "V" }, { "Power.Active", "W" },
-        { "Power.Offered", "W" }, { "Power.Reactive", "var" }, { "Energy.Reactive", "varh" },
-        { "Temperature", "Celsius" }, { "SoC", "Percent" }, { "Energy", "Wh" },
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
-        if (g_str_has_prefix(measurand, units[i].prefix))
-            return units[i].unit;
-    return NULL;
-}
-
-/* "Current.Import" -> "current_import": the map's names follow OCPP's. */
-static void br_measurand_name(const char *measurand, char *buf, size_t len)
-{
-    size_t o = 0;
-    for (const char *c = measurand; *c && o + 1 < len; c++)
-        buf[o++] = *c == '.' ? '_' : g_ascii_tolower(*c);
-    buf[o] = '\0';
-}
-
+/* One sampled value into its point and unit point; how a sample reads is
+ * shared with ocpp_cs (ocpp_common/ocpp_measurand.h). */
 static void br_sampled_value(bridge_t *br, br_charger_t *ch, int yy, json_object *sv)
 {
-    const char *text = br_str(sv, "value");
-    const char *measurand = br_str(sv, "measurand");
-    const char *phase = br_str(sv, "phase");
-    const char *unit = br_str(sv, "unit");
-    const char *format = br_str(sv, "format");
-    char base[64], *end;
-    if (!text || (format && strcmp(format, "Raw") != 0))
-        return; /* SignedData has nothing to show */
-    double v = strtod(text, &end);
-    if (end == text || *end || !isfinite(v))
+    gw_ocpp_sample_t s;
+    char name[160];
+    if (!gw_ocpp_sample_parse(sv, &s) ||
+        gw_ocpp_sample_point_name(&s, ch->index, yy, name, sizeof name) < 0)
         return;
-    if (!measurand)
-        measurand = "Energy.Active.Import.Register";
-    br_measurand_name(measurand, base, sizeof base);
-
-    /* Per phase: .l1 for currents, .l1_n for voltages; without a phase the
-     * one value (or L1 of a single-phase charger). */
-    const char *tries[2] = { "", NULL };
-    char a[8] = "", b[8] = "";
-    if (phase && phase[0] == 'L' && phase[1] >= '1' && phase[1] <= '3' &&
-        (!phase[2] || !strcmp(phase + 2, "-N"))) {
-        snprintf(a, sizeof a, ".l%c", phase[1]);
-        snprintf(b, sizeof b, ".l%c_n", phase[1]);
-        tries[0] = phase[2] ? b : a;
-        tries[1] = phase[2] ? a : b;
-    } else if (phase) {
-        return; /* N, L1-L2 ...: no register */
-    }
-    gw_point_id_t id = br_point(br, "charger.%d.connector.%d.meter.%s%s", ch->index, yy, base,
-                                tries[0]);
-    if (id < 0 && tries[1])
-        id = br_point(br, "charger.%d.connector.%d.meter.%s%s", ch->index, yy, base, tries[1]);
-    if (id < 0 && !phase) {
-        id = br_point(br, "charger.%d.connector.%d.meter.%s.l1", ch->index, yy, base);
-        if (id < 0)
-            id = br_point(br, "charger.%d.connector.%d.meter.%s.l1_n", ch->index, yy, base);
-    }
+    gw_point_id_t id = br_point(br, "%s", name);
     if (id < 0)
+        return; /* the map has no register for it in bridge mode */
+    gw_point_set_float(br->ctx, id, s.value);
+    int code = s.unit ? br_enum_code(br->unit_enum, s.unit) : -1;
+    if (code < 0 || gw_ocpp_sample_unit_name(&s, ch->index, yy, name, sizeof name) < 0)
         return;
-    gw_point_set_float(br->ctx, id, v);
-    if (!unit)
-        unit = br_default_unit(measurand);
-    int code = unit ? br_enum_code(br->unit_enum, strcmp(unit, "Celcius") ? unit : "Celsius") : -1;
-    gw_point_id_t uid = br_point(br, "charger.%d.connector.%d.meter.%s.unit", ch->index, yy, base);
-    if (code >= 0 && uid >= 0)
+    gw_point_id_t uid = br_point(br, "%s", name);
+    if (uid >= 0)
         gw_point_set_int(br->ctx, uid, code);
 }
 

@@ -14,6 +14,7 @@
 #include "modbus_common/regmap.h"
 #include "ocpp_common/ocpp_chargers.h"
 #include "ocpp_common/ocpp_frame.h"
+#include "ocpp_common/ocpp_measurand.h"
 #include "ocpp_common/ocpp_scan.h"
 #include "ocpp_common/ocpp_ws.h"
 
@@ -24,29 +25,12 @@
 typedef struct cs cs_t;
 typedef struct cs_charger cs_charger_t;
 
-/* ----------------------------------------------------------- measurands */
-
-typedef enum cs_phasing {
-    CS_PHASE_NONE,              /* one value */
-    CS_PHASE_LINE,              /* .l1 .l2 .l3 */
-    CS_PHASE_LINE_NEUTRAL,      /* .l1_n .l2_n .l3_n (Voltage) */
-} cs_phasing_t;
-
-typedef struct cs_measurand {
-    const char *ocpp;           /* "Current.Import" */
-    const char *point;          /* "current_import" */
-    cs_phasing_t phasing;
-} cs_measurand_t;
-
-#define CS_N_MEASURANDS 22
-extern const cs_measurand_t cs_measurands[CS_N_MEASURANDS];
-
 /* ----------------------------------------------------------- connectors */
 
 typedef struct cs_connector {
     gw_point_id_t unlock, availability, status, error_code;
-    gw_point_id_t value[CS_N_MEASURANDS][3];
-    gw_point_id_t unit[CS_N_MEASURANDS];
+    gw_point_id_t value[GW_OCPP_N_MEASURANDS][3];
+    gw_point_id_t unit[GW_OCPP_N_MEASURANDS];
     gw_point_id_t txn_id_tag, txn_meter_start, txn_timestamp;
     int64_t availability_prev;
     bool unlock_busy, availability_busy;

@@ -5,7 +5,6 @@
  * go through the BMS (Authorize, StartTransaction, StopTransaction).
  * Payloads arrive validated against OCPP 1.6.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +20,6 @@ static const char *const cs_error_names[] = {
     "OverVoltage", "PowerMeterFailure", "PowerSwitchFailure", "ReaderFailure", "ResetFailure",
     "UnderVoltage", "WeakSignal", NULL
 };
-/* The map's unit enumeration; OCPP 1.6 also spells Celsius "Celcius". */
-static const char *const cs_unit_names[] = { "Wh", "kWh", "varh", "kvarh", "W", "kW", "VA",
-                                             "kVA", "var", "kvar", "A", "V", "Celsius",
-                                             "Fahrenheit", "K", "Percent", NULL };
-
 static int cs_enum_index(const char *const *names, const char *s)
 {
     for (int i = 0; s && names[i]; i++)
@@ -94,71 +88,17 @@ static void cs_status(cs_t *cs, cs_charger_t *ch, uint32_t conn, const char *id,
     cs_reply(cs, conn, id, json_object_new_object(), "StatusNotification");
 }
 
-/* OCPP's formal default unit is Wh for every measurand; a charger that
- * omits the unit of a current or a voltage means A or V, so the register
- * shows the measurand's natural unit instead. */
-static int cs_default_unit(const char *meas)
-{
-    if (!strncmp(meas, "Current", 7))
-        return 10; /* A */
-    if (!strcmp(meas, "Voltage"))
-        return 11; /* V */
-    if (!strncmp(meas, "Power.Reactive", 14))
-        return 8; /* var */
-    if (!strncmp(meas, "Power.Active", 12) || !strcmp(meas, "Power.Offered"))
-        return 4; /* W */
-    if (!strncmp(meas, "Energy.Reactive", 15))
-        return 2; /* varh */
-    if (!strcmp(meas, "Temperature"))
-        return 12; /* Celsius */
-    if (!strcmp(meas, "SoC"))
-        return 15; /* Percent */
-    return 0; /* Wh */
-}
-
-/* One sampled value into its register (and its unit register). */
+/* One sampled value into its register and its unit register (the
+ * reading is shared with ocpp_bridge: ocpp_common/ocpp_measurand.h). */
 static void cs_sample(cs_t *cs, cs_connector_t *c, json_object *sv)
 {
-    const char *meas = cs_str(sv, "measurand");
-    const char *phase = cs_str(sv, "phase");
-    const char *unit = cs_str(sv, "unit");
-    const char *text = cs_str(sv, "value");
-    int m = 0;
-    if (!meas)
-        meas = "Energy.Active.Import.Register"; /* OCPP's default */
-    while (m < CS_N_MEASURANDS && strcmp(cs_measurands[m].ocpp, meas) != 0)
-        m++;
-    if (m == CS_N_MEASURANDS || !text)
+    gw_ocpp_sample_t s;
+    if (!gw_ocpp_sample_parse(sv, &s))
         return;
-    char *end;
-    double v = strtod(text, &end);
-    if (end == text || *end || !isfinite(v))
-        return; /* SignedData or garbage: nothing to show */
-    int p = 0;
-    switch (cs_measurands[m].phasing) {
-    case CS_PHASE_NONE:
-        if (phase && strcmp(phase, "N") != 0)
-            return; /* per-phase values of a total: the map has one register */
-        break;
-    case CS_PHASE_LINE:
-    case CS_PHASE_LINE_NEUTRAL:
-        /* No phase: a single-phase charger; the value goes to L1. Voltage
-         * between lines (L1-L2) has no register. */
-        if (!phase || !strcmp(phase, "L1") || !strcmp(phase, "L1-N"))
-            p = 0;
-        else if (!strcmp(phase, "L2") || !strcmp(phase, "L2-N"))
-            p = 1;
-        else if (!strcmp(phase, "L3") || !strcmp(phase, "L3-N"))
-            p = 2;
-        else
-            return;
-        break;
-    }
-    cs_set_float(cs, c->value[m][p], v);
-    int u = unit ? cs_enum_index(cs_unit_names, strcmp(unit, "Celcius") ? unit : "Celsius")
-                 : cs_default_unit(meas);
+    cs_set_float(cs, c->value[s.measurand][s.phase], s.value);
+    int u = gw_ocpp_unit_code(s.unit);
     if (u >= 0)
-        cs_set_int(cs, c->unit[m], u);
+        cs_set_int(cs, c->unit[s.measurand], u);
 }
 
 static void cs_meter_values(cs_t *cs, cs_charger_t *ch, uint32_t conn, const char *id,

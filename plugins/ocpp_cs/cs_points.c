@@ -8,31 +8,6 @@
 #include <string.h>
 #include "cs.h"
 
-const cs_measurand_t cs_measurands[CS_N_MEASURANDS] = {
-    { "Current.Export", "current_export", CS_PHASE_LINE },
-    { "Current.Import", "current_import", CS_PHASE_LINE },
-    { "Current.Offered", "current_offered", CS_PHASE_LINE },
-    { "Energy.Active.Export.Register", "energy_active_export_register", CS_PHASE_NONE },
-    { "Energy.Active.Import.Register", "energy_active_import_register", CS_PHASE_NONE },
-    { "Energy.Reactive.Export.Register", "energy_reactive_export_register", CS_PHASE_NONE },
-    { "Energy.Reactive.Import.Register", "energy_reactive_import_register", CS_PHASE_NONE },
-    { "Energy.Active.Export.Interval", "energy_active_export_interval", CS_PHASE_NONE },
-    { "Energy.Active.Import.Interval", "energy_active_import_interval", CS_PHASE_NONE },
-    { "Energy.Reactive.Export.Interval", "energy_reactive_export_interval", CS_PHASE_NONE },
-    { "Energy.Reactive.Import.Interval", "energy_reactive_import_interval", CS_PHASE_NONE },
-    { "Frequency", "frequency", CS_PHASE_NONE },
-    { "Power.Active.Export", "power_active_export", CS_PHASE_NONE },
-    { "Power.Active.Import", "power_active_import", CS_PHASE_NONE },
-    { "Power.Factor", "power_factor", CS_PHASE_NONE },
-    { "Power.Offered", "power_offered", CS_PHASE_NONE },
-    { "Power.Reactive.Export", "power_reactive_export", CS_PHASE_NONE },
-    { "Power.Reactive.Import", "power_reactive_import", CS_PHASE_NONE },
-    { "RPM", "rpm", CS_PHASE_NONE },
-    { "SoC", "soc", CS_PHASE_NONE },
-    { "Temperature", "temperature", CS_PHASE_NONE },
-    { "Voltage", "voltage", CS_PHASE_LINE_NEUTRAL },
-};
-
 gw_point_id_t cs_point_add(cs_t *cs, const char *name, gw_type_t type, gw_access_t access,
                            uint32_t max_len, gw_write_fn on_write, void *user)
 {
@@ -143,13 +118,11 @@ static void cs_connector_points_register(cs_t *cs, cs_charger_t *ch, int yy)
     c->error_code = cs_point_add(cs, CS_NAME(n, "charger.%d.connector.%d.error_code", xx, yy),
                                  GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
     cs_set_int(cs, c->error_code, 6); /* NoError */
-    static const char *const line[] = { "l1", "l2", "l3" };
-    static const char *const line_n[] = { "l1_n", "l2_n", "l3_n" };
-    for (int m = 0; m < CS_N_MEASURANDS; m++) {
-        const cs_measurand_t *ms = &cs_measurands[m];
+    for (int m = 0; m < GW_OCPP_N_MEASURANDS; m++) {
+        const gw_ocpp_measurand_t *ms = &gw_ocpp_measurands[m];
         for (int p = 0; p < 3; p++)
             c->value[m][p] = -1;
-        if (ms->phasing == CS_PHASE_NONE) {
+        if (ms->phasing == GW_OCPP_PHASE_NONE) {
             c->value[m][0] = cs_point_add(
                 cs, CS_NAME(n, "charger.%d.connector.%d.meter.%s", xx, yy, ms->point),
                 GW_TYPE_FLOAT32, GW_ACCESS_R, 0, NULL, NULL);
@@ -157,7 +130,7 @@ static void cs_connector_points_register(cs_t *cs, cs_charger_t *ch, int yy)
             for (int p = 0; p < 3; p++)
                 c->value[m][p] = cs_point_add(
                     cs, CS_NAME(n, "charger.%d.connector.%d.meter.%s.%s", xx, yy, ms->point,
-                                ms->phasing == CS_PHASE_LINE ? line[p] : line_n[p]),
+                                gw_ocpp_measurand_phase_suffix(ms, p)),
                     GW_TYPE_FLOAT32, GW_ACCESS_R, 0, NULL, NULL);
         }
         c->unit[m] = cs_point_add(
