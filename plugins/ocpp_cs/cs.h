@@ -217,8 +217,9 @@ extern const gw_ocpp_ws_handlers_t cs_ws_handlers;
 void cs_send_text(cs_t *cs, uint32_t conn, const char *text, const char *action, bool out);
 void cs_reply(cs_t *cs, uint32_t conn, const char *msg_id, json_object *payload,
               const char *action);
-void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, gw_ocpp_error_t code,
-                    const char *why);
+/* action: of the CALL being refused (for the ocpp.frame event), or NULL */
+void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, const char *action,
+                    gw_ocpp_error_t code, const char *why);
 void cs_call(cs_t *cs, cs_charger_t *ch, const char *action, json_object *payload,
              cs_call_done_fn done, void *arg);
 void cs_calls_fail_all(cs_t *cs, cs_charger_t *ch);

@@ -83,13 +83,13 @@ void cs_reply(cs_t *cs, uint32_t conn, const char *msg_id, json_object *payload,
     free(text);
 }
 
-void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, gw_ocpp_error_t code,
-                    const char *why)
+void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, const char *action,
+                    gw_ocpp_error_t code, const char *why)
 {
     char *text = gw_ocpp_frame_error(msg_id, code, why);
     if (!text)
         return;
-    cs_publish_frame(cs, cs_index_of_conn(cs, conn), "out", NULL, text);
+    cs_publish_frame(cs, cs_index_of_conn(cs, conn), "out", action, text);
     cs_send_text(cs, conn, text, "CALLERROR", true);
     free(text);
 }
@@ -287,11 +287,19 @@ static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size
         return;
     }
     gw_ocpp_error_t rc = gw_ocpp_frame_parse(text, len, &f, why, sizeof why);
-    cs_publish_frame(cs, index, "in", rc == GW_OCPP_OK && f.type == GW_OCPP_CALL ? f.action : NULL,
+    /* An answer is labelled with the action of the CALL it answers, so a
+     * viewer needs no matching of its own. */
+    bool answers_call = rc == GW_OCPP_OK && f.type != GW_OCPP_CALL && ch->call_outstanding &&
+                        ch->calls_head && strcmp(ch->calls_head->msg_id, f.id) == 0;
+    cs_publish_frame(cs, index, "in",
+                     rc != GW_OCPP_OK      ? NULL
+                     : answers_call        ? ch->calls_head->action
+                     : f.type == GW_OCPP_CALL ? f.action
+                                              : NULL,
                      text);
     if (rc != GW_OCPP_OK) {
         gw_log(cs->ctx, GW_LOG_WARNING, "%s: malformed frame: %s", ch->cfg->id, why);
-        cs_reply_error(cs, conn, f.id, rc, why);
+        cs_reply_error(cs, conn, f.id, NULL, rc, why);
         free(text);
         return;
     }
@@ -302,12 +310,11 @@ static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size
         if (rc != GW_OCPP_OK) {
             gw_log(cs->ctx, GW_LOG_WARNING, "%s: %s refused: %s: %s", ch->cfg->id, f.action,
                    gw_ocpp_error_name(rc), why);
-            cs_reply_error(cs, conn, f.id, rc, why);
+            cs_reply_error(cs, conn, f.id, f.action, rc, why);
         } else {
             cs_handle_call(cs, ch, conn, f.id, a->name, f.payload);
         }
-    } else if (ch->call_outstanding && ch->calls_head &&
-               strcmp(ch->calls_head->msg_id, f.id) == 0) {
+    } else if (answers_call) {
         if (f.type == GW_OCPP_CALLRESULT) {
             const gw_ocpp_action_t *a = gw_ocpp_action_find(ch->calls_head->action);
             rc = a ? gw_ocpp_validate(a->conf, f.payload, why, sizeof why) : GW_OCPP_OK;

@@ -163,6 +163,6 @@ void cs_handle_call(cs_t *cs, cs_charger_t *ch, uint32_t conn, const char *id,
         cs_notification_event(cs, ch, action, p);
         cs_reply(cs, conn, id, json_object_new_object(), action);
     } else {
-        cs_reply_error(cs, conn, id, GW_OCPP_NOT_SUPPORTED, "not supported by this central system");
+        cs_reply_error(cs, conn, id, action, GW_OCPP_NOT_SUPPORTED, "not supported by this central system");
     }
 }

@@ -214,7 +214,8 @@ void cs_handshake_enqueue(cs_t *cs, cs_charger_t *ch, cs_req_kind_t kind, uint32
 {
     cs_req_t *r = calloc(1, sizeof *r);
     if (!r) {
-        cs_reply_error(cs, conn, msg_id, GW_OCPP_INTERNAL_ERROR, "out of memory");
+        cs_reply_error(cs, conn, msg_id, cs_kind_action[kind], GW_OCPP_INTERNAL_ERROR,
+                       "out of memory");
         return;
     }
     r->kind = kind;

@@ -182,13 +182,45 @@ static gw_point_id_t cs_op_flag_add(cs_t *cs, cs_charger_t *ch, cs_op_t op, cons
     (ch->field = cs_point_add(cs, CS_NAME(n, "charger.%d." suffix, xx), (type), (access), (len), \
                               NULL, NULL))
 
+/* One marker per ChargerID, the same name ocpp_bridge registers: a
+ * ChargerID configured for both plugins (under any indexes) is refused by
+ * the host's duplicate-name check, and this says which one. Registered
+ * before the map's points so a clash at the same index names the ChargerID
+ * too. */
+static int cs_charger_marker_register(cs_t *cs, cs_charger_t *ch)
+{
+    char n[160];
+    gw_point_id_t id = gw_point_register(
+        cs->ctx, &GW_POINT_DEF(.name = CS_NAME(n, "ocpp.chargers.%s", ch->cfg->id),
+                               .type = GW_TYPE_UINT16, .access = GW_ACCESS_R,
+                               .description = "index of this ChargerID (ocpp_cs)"));
+    if (id < 0) {
+        gw_log(cs->ctx, GW_LOG_ERROR,
+               "ChargerID '%s' (index %d) is configured for both ocpp_cs and ocpp_bridge "
+               "(or twice): %s", ch->cfg->id, ch->index, strerror((int)-id));
+        if (!cs->point_error)
+            cs->point_error = (int)id;
+        return (int)id;
+    }
+    gw_point_set_int(cs->ctx, id, ch->index);
+    return 0;
+}
+
 int cs_charger_points_register(cs_t *cs, cs_charger_t *ch)
 {
     char n[160];
     int xx = ch->index;
+    if (cs_charger_marker_register(cs, ch) < 0)
+        return cs->point_error;
     ch->comm_status = cs_point_add(cs, CS_NAME(n, "charger.%d.info.comm_status", xx),
                                    GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
     cs_set_int(cs, ch->comm_status, 1);
+    /* Viewers learn the configured ChargerID from the charger's status
+     * register, connected or not, without an extra point. */
+    if (ch->comm_status >= 0 &&
+        gw_point_attr_set(cs->ctx, ch->comm_status, "ocpp.charger_id", ch->cfg->id) < 0)
+        gw_log(cs->ctx, GW_LOG_WARNING, "%s: cannot name charger %d on its comm_status point",
+               ch->cfg->id, xx);
     CS_PARAM(box_serial, "info.charge_box_serial", GW_TYPE_STRING, GW_ACCESS_R, 26);
     CS_PARAM(point_serial, "info.charge_point_serial", GW_TYPE_STRING, GW_ACCESS_R, 26);
     CS_PARAM(vendor, "info.vendor", GW_TYPE_STRING, GW_ACCESS_R, 20);

@@ -102,7 +102,8 @@ Bms.prototype.waitU16 = async function waitU16(addr, pred, what, timeoutMs = 800
 
 /**
  * Start gatewayd with ocpp_cs + modbus_tcp. opts.cs / opts.tcp override
- * keys; opts.chargers defaults to two chargers CP0 (2 connectors) and CP1.
+ * keys; opts.chargers defaults to two chargers CP0 (2 connectors) and CP1;
+ * opts.groups adds plugin groups (e.g. { diag: {...} }).
  */
 async function startCs(opts = {}) {
   const wsPort = await freePort();
@@ -116,6 +117,7 @@ async function startCs(opts = {}) {
     modbus_tcp: { bind_address: '127.0.0.1', port: mbPort, register_map: MAP, max_clients: 16, ...(opts.tcp || {}) },
   };
   if (opts.core) config.core = opts.core;
+  Object.assign(config, opts.groups || {}); // further plugin groups, e.g. diag
   const gw = await startGatewayd(config, { dir: opts.dir, env: opts.env });
   await gw.waitForLog(/OCPP 1\.6J central system on/);
   const bms = await new Bms(mbPort).connect();
