@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -119,6 +120,9 @@ int gw_daemon_run(const gw_options_t *opt)
         gw_core_error("start-up failed, exiting");
         status = GW_EXIT_BAD_INPUT;
     } else {
+        /* Start-up builds and drops a lot (map expansion, point names):
+         * hand the freed heap back rather than carry it for the daemon's life. */
+        malloc_trim(0);
         gw_core_info("running: %u plugin instance%s, %zu of %zu points, started in %.1f ms",
                      host->instances->len, host->instances->len == 1 ? "" : "s",
                      gw_pointdb_count(host->points), gw_pointdb_limit(host->points),

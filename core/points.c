@@ -27,30 +27,44 @@ typedef struct gw_sub {
     bool dead;
 } gw_sub_t;
 
-typedef struct gw_point {
-    char *name;
-    gw_ctx_t *owner;
-    gw_type_t type;
-    gw_access_t access;
-    gw_quality_t quality;
+/* Attribute keys and values repeat across thousands of points (a few keys;
+ * enumerations, register counts, addresses): both are interned once. */
+typedef struct gw_attr {
+    const char *key;
+    const char *value;
+} gw_attr_t;
+
+/* What many points share: kept once per distinct combination. */
+typedef struct gw_point_meta {
+    const char *description;    /* in the name arena */
+    const char *unit;
+    gw_write_check_fn check;
+    gw_write_fn on_write;
+    void *user;
+    int64_t min, max;
     uint32_t flags;
     uint32_t max_len;
-    int64_t min, max;
+} gw_point_meta_t;
+
+/* The per-point record, kept small: 100,000s of them live in one array. */
+typedef struct gw_point {
+    const char *name;           /* in the name arena */
+    gw_ctx_t *owner;
+    const gw_point_meta_t *meta;
     union {
         int64_t i;
         double f;
     } v;
-    char *str;          /* STRING: max_len + 1 bytes */
-    uint32_t str_len;
+    char *str;                  /* STRING: max_len + 1 bytes */
     int64_t changed_ms;
-    char *description;
-    char *unit;
-    gw_write_check_fn check;
-    gw_write_fn on_write;
-    void *user;
     gw_sub_t **subs;
+    gw_attr_t *attrs;           /* interned pairs; few per point, so a scan beats a table */
+    uint32_t str_len;
     uint32_t nsubs, cap_subs;
-    GHashTable *attrs;  /* lazily created: char* -> char* */
+    uint16_t nattrs;
+    uint8_t type;               /* gw_type_t */
+    uint8_t access;             /* gw_access_t */
+    uint8_t quality;            /* gw_quality_t */
 } gw_point_t;
 
 struct gw_pointdb {
@@ -63,6 +77,8 @@ struct gw_pointdb {
     int depth;
     size_t dead_subs;
     gw_pointdb_owner_name_fn owner_name;
+    GStringChunk *names;       /* point names, descriptions, units */
+    GHashTable *metas;         /* gw_point_meta_t* -> itself, deduplicated */
 };
 
 static int64_t now_ms(void)
@@ -70,6 +86,43 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME_COARSE, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static guint meta_hash(gconstpointer key)
+{
+    const gw_point_meta_t *m = key;
+    guint h = g_direct_hash(m->description) ^ (g_direct_hash(m->unit) << 1) ^
+              g_direct_hash((gpointer)(uintptr_t)m->check) ^ g_direct_hash(m->user);
+    return h ^ (guint)m->flags ^ ((guint)m->max_len << 8) ^ (guint)m->min ^ (guint)m->max;
+}
+
+/* Strings are interned in the name arena, so pointers compare contents. */
+static gboolean meta_equal(gconstpointer a, gconstpointer b)
+{
+    const gw_point_meta_t *x = a, *y = b;
+    return x->description == y->description && x->unit == y->unit && x->check == y->check &&
+           x->on_write == y->on_write && x->user == y->user && x->min == y->min &&
+           x->max == y->max && x->flags == y->flags && x->max_len == y->max_len;
+}
+
+static const char *arena_intern(gw_pointdb_t *db, const char *s)
+{
+    return s ? g_string_chunk_insert_const(db->names, s) : NULL;
+}
+
+static const gw_point_meta_t *meta_intern(gw_pointdb_t *db, const gw_point_def_t *def)
+{
+    gw_point_meta_t key = {
+        .description = arena_intern(db, def->description), .unit = arena_intern(db, def->unit),
+        .check = def->check, .on_write = def->on_write, .user = def->user,
+        .min = def->min, .max = def->max, .flags = def->flags, .max_len = def->max_len,
+    };
+    gw_point_meta_t *m = g_hash_table_lookup(db->metas, &key);
+    if (!m) {
+        m = g_memdup2(&key, sizeof key);
+        g_hash_table_add(db->metas, m);
+    }
+    return m;
 }
 
 gw_pointdb_t *gw_pointdb_new(size_t max_points)
@@ -80,6 +133,8 @@ gw_pointdb_t *gw_pointdb_new(size_t max_points)
     db->prefix_subs = g_ptr_array_new();
     db->subs_by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
     db->next_sub_id = 1;
+    db->names = g_string_chunk_new(64 * 1024);
+    db->metas = g_hash_table_new_full(meta_hash, meta_equal, g_free, NULL);
     return db;
 }
 
@@ -95,13 +150,9 @@ void gw_pointdb_free(gw_pointdb_t *db)
         return;
     for (size_t i = 0; i < db->count; i++) {
         gw_point_t *p = &db->points[i];
-        g_free(p->name);
         g_free(p->str);
-        g_free(p->description);
-        g_free(p->unit);
         g_free(p->subs);
-        if (p->attrs)
-            g_hash_table_destroy(p->attrs);
+        g_free(p->attrs);
     }
     g_free(db->points);
     GHashTableIter it;
@@ -111,6 +162,8 @@ void gw_pointdb_free(gw_pointdb_t *db)
         sub_free(v);
     g_hash_table_destroy(db->subs_by_id);
     g_hash_table_destroy(db->by_name);
+    g_hash_table_destroy(db->metas);
+    g_string_chunk_free(db->names);
     g_ptr_array_free(db->prefix_subs, TRUE);
     g_free(db);
 }
@@ -178,24 +231,17 @@ gw_point_id_t gw_pointdb_register(gw_pointdb_t *db, gw_ctx_t *owner, const gw_po
     gw_point_id_t id = (gw_point_id_t)db->count;
     gw_point_t *p = &db->points[id];
     memset(p, 0, sizeof *p);
-    p->name = g_strdup(def->name);
+    /* names are unique: plain insert, no interning look-up */
+    p->name = g_string_chunk_insert(db->names, def->name);
     p->owner = owner;
-    p->type = def->type;
-    p->access = def->access;
+    p->meta = meta_intern(db, def);
+    p->type = (uint8_t)def->type;
+    p->access = (uint8_t)def->access;
     p->quality = GW_QUALITY_UNINIT;
-    p->flags = def->flags;
-    p->max_len = def->max_len;
-    p->min = def->min;
-    p->max = def->max;
-    p->description = g_strdup(def->description);
-    p->unit = g_strdup(def->unit);
-    p->check = def->check;
-    p->on_write = def->on_write;
-    p->user = def->user;
     if (p->type == GW_TYPE_STRING)
-        p->str = g_malloc0(p->max_len + 1);
+        p->str = g_malloc0(p->meta->max_len + 1);
     db->count++;
-    g_hash_table_insert(db->by_name, p->name, GINT_TO_POINTER(id + 1));
+    g_hash_table_insert(db->by_name, (gpointer)p->name, GINT_TO_POINTER(id + 1));
     for (guint i = 0; i < db->prefix_subs->len; i++) {
         gw_sub_t *s = g_ptr_array_index(db->prefix_subs, i);
         if (!s->dead && sub_matches(s, p->name))
@@ -236,9 +282,9 @@ int gw_pointdb_info(gw_pointdb_t *db, gw_point_id_t id, gw_point_info_t *out)
         return -EINVAL;
     gw_point_info_t info = {
         .size = out->size, .name = p->name, .type = p->type, .access = p->access,
-        .quality = p->quality, .max_len = p->max_len, .changed_ms = p->changed_ms,
-        .owner = owner_name(db, p->owner), .description = p->description, .unit = p->unit,
-        .flags = p->flags, .min = p->min, .max = p->max,
+        .quality = p->quality, .max_len = p->meta->max_len, .changed_ms = p->changed_ms,
+        .owner = owner_name(db, p->owner), .description = p->meta->description, .unit = p->meta->unit,
+        .flags = p->meta->flags, .min = p->meta->min, .max = p->meta->max,
     };
     memcpy(out, &info, out->size < sizeof info ? out->size : sizeof info);
     return 0;
@@ -282,7 +328,7 @@ static int value_check(const gw_point_t *p, const gw_value_t *v, gw_value_t *out
             return -EINVAL;
         }
         uint32_t len = v->len ? (uint32_t)strnlen(v->u.s, v->len) : 0;
-        if (len > p->max_len) {
+        if (len > p->meta->max_len) {
             *why = "string too long";
             return -E2BIG;
         }
@@ -320,7 +366,7 @@ static int value_check(const gw_point_t *p, const gw_value_t *v, gw_value_t *out
         *why = "out of the type's range";
         return -ERANGE;
     }
-    if ((p->flags & GW_POINT_RANGE) && (v->u.i < p->min || v->u.i > p->max)) {
+    if ((p->meta->flags & GW_POINT_RANGE) && (v->u.i < p->meta->min || v->u.i > p->meta->max)) {
         *why = "out of the point's range";
         return -ERANGE;
     }
@@ -472,9 +518,9 @@ int gw_pointdb_write(gw_pointdb_t *db, const gw_point_write_t *w, size_t n, gw_w
         } else if (!(p->access & GW_ACCESS_W)) {
             err->reason = "read-only point";
             rc = -EACCES;
-        } else if ((rc = value_check(p, &w[i].value, &vals[i], &err->reason)) == 0 && p->check) {
+        } else if ((rc = value_check(p, &w[i].value, &vals[i], &err->reason)) == 0 && p->meta->check) {
             const char *why = NULL;
-            rc = p->check(p->owner, w[i].id, &vals[i], p->user, &why);
+            rc = p->meta->check(p->owner, w[i].id, &vals[i], p->meta->user, &why);
             if (rc > 0)
                 rc = -EINVAL;
             if (rc < 0)
@@ -502,10 +548,10 @@ int gw_pointdb_write(gw_pointdb_t *db, const gw_point_write_t *w, size_t n, gw_w
         if (changed[i] && p->nsubs)
             notify(db, w[i].id);
         p = &db->points[w[i].id];
-        if (p->on_write) {
+        if (p->meta->on_write) {
             gw_value_t cur;
             point_value(p, &cur);
-            p->on_write(p->owner, w[i].id, &cur, p->user);
+            p->meta->on_write(p->owner, w[i].id, &cur, p->meta->user);
         }
     }
     db->depth--;
@@ -525,23 +571,35 @@ int gw_pointdb_attr_set(gw_pointdb_t *db, gw_point_id_t id, const char *key, con
         return -ENOENT;
     if (!key || !*key)
         return -EINVAL;
-    if (!value) {
-        if (p->attrs)
-            g_hash_table_remove(p->attrs, key);
+    const char *k = g_intern_string(key);
+    for (uint32_t i = 0; i < p->nattrs; i++) {
+        if (p->attrs[i].key != k)
+            continue;
+        if (value) {
+            p->attrs[i].value = g_intern_string(value);
+        } else {
+            p->attrs[i] = p->attrs[--p->nattrs];
+        }
         return 0;
     }
-    if (!p->attrs)
-        p->attrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    g_hash_table_replace(p->attrs, g_strdup(key), g_strdup(value));
+    if (!value)
+        return 0;
+    p->attrs = g_renew(gw_attr_t, p->attrs, p->nattrs + 1);
+    p->attrs[p->nattrs].key = k;
+    p->attrs[p->nattrs].value = g_intern_string(value);
+    p->nattrs++;
     return 0;
 }
 
 const char *gw_pointdb_attr_get(gw_pointdb_t *db, gw_point_id_t id, const char *key)
 {
     gw_point_t *p = point_at(db, id);
-    if (!p || !p->attrs || !key)
+    if (!p || !key)
         return NULL;
-    return g_hash_table_lookup(p->attrs, key);
+    for (uint32_t i = 0; i < p->nattrs; i++)
+        if (strcmp(p->attrs[i].key, key) == 0)
+            return p->attrs[i].value;
+    return NULL;
 }
 
 gw_sub_id_t gw_pointdb_subscribe(gw_pointdb_t *db, gw_ctx_t *ctx, const char *pattern,

@@ -132,9 +132,38 @@ static void signal_describe(gw_mb_engine_t *e, const gw_mb_signal_t *s)
         gw_point_attr_set(e->ctx, s->point, "enum", s->row->values);
 }
 
+/* After binding only present signals matter, and only by point id: drop
+ * the absent ones and every name, and renumber the cells (at 1,000
+ * chargers that is most of the engine's memory). */
+static void signals_compact(gw_mb_engine_t *e)
+{
+    guint n = e->signals->len;
+    uint32_t *mark = g_new(uint32_t, n);
+    GArray *kept = g_array_new(FALSE, FALSE, sizeof(gw_mb_signal_t));
+    for (guint i = 0; i < n; i++) {
+        gw_mb_signal_t *s = &g_array_index(e->signals, gw_mb_signal_t, i);
+        g_free(s->name);
+        s->name = NULL;
+        mark[i] = GW_MB_CELL_OUTSIDE;
+        if (s->point >= 0) {
+            g_array_append_val(kept, *s);
+            mark[i] = GW_MB_CELL_FIRST_SIGNAL + kept->len - 1;
+        }
+    }
+    for (unsigned p = 0; p < e->n_pages; p++)
+        for (unsigned a = 0; a < ADDRESSES; a++)
+            if (e->pages[p][a] >= GW_MB_CELL_FIRST_SIGNAL)
+                e->pages[p][a] = mark[e->pages[p][a] - GW_MB_CELL_FIRST_SIGNAL];
+    g_free(mark);
+    g_array_free(e->signals, TRUE);
+    e->signals = kept;
+}
+
 int gw_mb_engine_bind(gw_mb_engine_t *e)
 {
     size_t enabled = e->signals->len;
+    if (e->bound)
+        return 0;
     e->absent = 0;
     for (guint i = 0; i < e->signals->len; i++) {
         gw_mb_signal_t *s = &g_array_index(e->signals, gw_mb_signal_t, i);
@@ -150,12 +179,12 @@ int gw_mb_engine_bind(gw_mb_engine_t *e)
         }
         s->point = -1;
         e->absent++;
-        /* absent rows answer exception 02 like rows outside the map */
-        for (unsigned r = 0; r < s->row->registers; r++)
-            e->pages[s->page][s->address + r] = GW_MB_CELL_OUTSIDE;
         gw_log(e->ctx, GW_LOG_DEBUG, "absent: %s (address %u, map line %u)", s->name, s->address,
                s->row->line);
     }
+    /* absent rows answer exception 02 like rows outside the map */
+    signals_compact(e);
+    e->bound = true;
     gw_log(e->ctx, GW_LOG_INFO,
            "register map: %zu enabled signals on %u unit(s), %zu absent (no point: their "
            "registers answer exception 02)",

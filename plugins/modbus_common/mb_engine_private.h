@@ -18,7 +18,7 @@ typedef struct gw_mb_signal {
     gw_point_id_t point;         /* -1 while absent */
     gw_type_t type;
     uint32_t max_len;
-    char *name;
+    char *name;                  /* the point's name until bound, then NULL */
 } gw_mb_signal_t;
 
 struct gw_mb_engine {
@@ -30,6 +30,7 @@ struct gw_mb_engine {
     uint32_t **pages;            /* [n_pages][65536] cells */
     GArray *signals;             /* gw_mb_signal_t */
     size_t absent;
+    bool bound;                  /* points looked up; names dropped */
     /* scratch for one request (the loop thread serves one at a time) */
     uint16_t words[MODBUS_MAX_READ_BITS];
     gw_point_write_t batch[MODBUS_MAX_WRITE_BITS];
