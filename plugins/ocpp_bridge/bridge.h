@@ -22,14 +22,13 @@
 #include "modbus_common/regmap.h"
 #include "ocpp_common/ocpp_chargers.h"
 #include "ocpp_common/ocpp_frame.h"
-#include "ocpp_common/ocpp_scan.h"
+#include "ocpp_common/ocpp_scan_view.h"
 #include "ocpp_common/ws_client.h"
 
 #define BR_MAX_CONNECTORS 7     /* yy 1..7; yy 0 is the charge point */
 #define BR_REQUEST_MAX 2048     /* lws adopts at most this much read-ahead */
 #define BR_PEER_MAX 64
 #define BR_PENDING_MAX 64       /* unanswered CALLs remembered per charger */
-#define BR_SCAN_POINTS 8        /* scan list entries shown as points */
 
 typedef struct bridge bridge_t;
 typedef struct br_relay br_relay_t;
@@ -179,19 +178,13 @@ typedef struct br_charger {
     unsigned pending_next;
 } br_charger_t;
 
-typedef struct br_scan_points {
-    gw_point_id_t charger_id, address, first_seen, last_seen, attempts;
-} br_scan_points_t;
-
 struct bridge {
     gw_ctx_t *ctx;
     gw_regmap_t *map;
     gw_ocpp_chargers_t *chargers_cfg;
     br_charger_t **by_index;
     int n_index;
-    gw_ocpp_scan_t scan;
-    gw_point_id_t scan_count;
-    br_scan_points_t scan_points[BR_SCAN_POINTS];
+    gw_ocpp_scan_view_t scan;   /* unknown chargers: list, points, event, dump */
     char *prefix;               /* "/ocpp/" */
     gw_ws_client_url_t upstream;
     GHashTable *credentials;    /* ChargerID -> Authorization value */
@@ -215,13 +208,6 @@ gw_point_id_t br_point(bridge_t *br, const char *fmt, ...) __attribute__((format
 /* bridge_frames.c: parse what passed, on the loop */
 void br_frames_observe(bridge_t *br, br_charger_t *ch, br_dir_t dir, const char *text,
                        size_t len);
-
-/* bridge_scan.c: unknown chargers (points, ocpp.scan, SIGUSR1 dump) */
-int br_scan_points_register(bridge_t *br);
-/* An unknown ChargerID knocked from peer: record, log, publish. */
-void br_scan_knock(bridge_t *br, const char *charger_id, const char *peer);
-/* core.dump subscriber: print the list on stdout */
-void br_scan_dump(gw_ctx_t *ctx, const char *name, json_object *payload, void *user);
 
 /* bridge_check.c: the check_upstream mode */
 int br_check_upstream(bridge_t *br, const br_relay_config_t *cfg, const char *charger_id);

@@ -115,7 +115,9 @@ static void br_incoming_decide(br_incoming_t *in)
     }
     int index = gw_ocpp_chargers_find(br->chargers_cfg, req.charger_id);
     if (index < 0) {
-        br_scan_knock(br, req.charger_id, in->peer);
+        gw_log(br->ctx, GW_LOG_WARNING, "unknown charger '%s' from %s refused (HTTP 404)",
+               req.charger_id, in->peer);
+        gw_ocpp_scan_view_knock(&br->scan, req.charger_id, in->peer, g_get_real_time() / 1000);
         br_http_refuse(in->fd, 404);
         br_incoming_drop(in, true);
         return;

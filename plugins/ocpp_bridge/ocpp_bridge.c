@@ -150,7 +150,7 @@ static void br_free(bridge_t *br)
         g_hash_table_destroy(br->credentials);
     g_strfreev(br->subprotocols);
     free(br->prefix);
-    gw_ocpp_scan_clear(&br->scan);
+    gw_ocpp_scan_view_clear(&br->scan);
     gw_ocpp_chargers_free(br->chargers_cfg);
     gw_regmap_free(br->map);
     free(br);
@@ -219,12 +219,11 @@ static int br_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
         goto fail;
     rc = -ENOMEM;
     br->by_index = calloc((size_t)br->n_index, sizeof *br->by_index);
-    if (!br->by_index || gw_ocpp_scan_init(&br->scan, (size_t)gw_config_int(ctx, "scan_list_size")))
+    if (!br->by_index)
         goto fail;
-    if ((rc = br_scan_points_register(br)) < 0)
+    if ((rc = gw_ocpp_scan_view_init(&br->scan, ctx, "ocpp_bridge",
+                                     (size_t)gw_config_int(ctx, "scan_list_size"))) < 0)
         goto fail;
-    if (gw_event_subscribe(ctx, "core.dump", br_scan_dump, br) < 0)
-        gw_log(ctx, GW_LOG_WARNING, "the scan list will not be printed on SIGUSR1");
     rc = -ENOMEM;
     for (size_t i = 0; i < gw_ocpp_chargers_count(br->chargers_cfg); i++) {
         const gw_ocpp_charger_cfg_t *cfg = gw_ocpp_chargers_nth(br->chargers_cfg, i);

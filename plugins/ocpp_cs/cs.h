@@ -15,12 +15,11 @@
 #include "ocpp_common/ocpp_chargers.h"
 #include "ocpp_common/ocpp_frame.h"
 #include "ocpp_common/ocpp_measurand.h"
-#include "ocpp_common/ocpp_scan.h"
+#include "ocpp_common/ocpp_scan_view.h"
 #include "ocpp_common/ocpp_ws.h"
 
 #define CS_MAX_CONNECTORS 7     /* yy 1..7; yy 0 is the charge point */
 #define CS_MAP_CHARGERS 20      /* charger blocks in the register map */
-#define CS_SCAN_POINTS 8        /* scan list entries exposed as points */
 
 typedef struct cs cs_t;
 typedef struct cs_charger cs_charger_t;
@@ -153,7 +152,7 @@ struct cs {
     cs_charger_t **by_index;    /* index -> charger, NULL when not configured */
     int n_index;
     gw_ocpp_ws_t *ws;
-    gw_ocpp_scan_t scan;
+    gw_ocpp_scan_view_t scan;   /* unknown chargers: list, points, event, dump */
     uint64_t next_msg_id;
 
     int heartbeat_interval;     /* s, sent in BootNotification.conf */
@@ -180,9 +179,6 @@ struct cs {
     gw_timer_id_t bms_hb_timer;
     bool bms_hb_seen_first;
 
-    gw_point_id_t scan_count;
-    gw_point_id_t scan_id[CS_SCAN_POINTS], scan_addr[CS_SCAN_POINTS],
-        scan_first[CS_SCAN_POINTS], scan_last[CS_SCAN_POINTS], scan_attempts[CS_SCAN_POINTS];
 
     int point_error;            /* first registration failure (max_signals) */
     char *state_path;
@@ -223,7 +219,6 @@ void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, const char *act
 void cs_call(cs_t *cs, cs_charger_t *ch, const char *action, json_object *payload,
              cs_call_done_fn done, void *arg);
 void cs_calls_fail_all(cs_t *cs, cs_charger_t *ch);
-void cs_scan_dump(gw_ctx_t *ctx, const char *name, json_object *payload, void *user);
 void cs_publish_frame(cs_t *cs, int index, const char *dir, const char *action,
                       const char *text);
 

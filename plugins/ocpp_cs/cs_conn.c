@@ -250,30 +250,9 @@ static void cs_ws_closed(void *user, uint32_t conn, int index)
 static void cs_ws_refused(void *user, const char *charger_id, const char *peer)
 {
     cs_t *cs = user;
-    int64_t now = cs_now_ms(cs);
-    const gw_ocpp_scan_entry_t *e = gw_ocpp_scan_record(&cs->scan, charger_id, peer, now);
     gw_log(cs->ctx, GW_LOG_NOTICE, "unknown charger '%s' from %s refused (HTTP 404)", charger_id,
            peer);
-    if (!e)
-        return;
-    gw_point_set_int(cs->ctx, cs->scan_count, (int64_t)cs->scan.n);
-    for (size_t i = 0; i < cs->scan.n && i < CS_SCAN_POINTS; i++) {
-        const gw_ocpp_scan_entry_t *s = &cs->scan.entries[i];
-        gw_point_set_string(cs->ctx, cs->scan_id[i], s->charger_id);
-        gw_point_set_string(cs->ctx, cs->scan_addr[i], s->address);
-        gw_point_set_int(cs->ctx, cs->scan_first[i], s->first_seen_ms / 1000);
-        gw_point_set_int(cs->ctx, cs->scan_last[i], s->last_seen_ms / 1000);
-        gw_point_set_int(cs->ctx, cs->scan_attempts[i], s->attempts);
-    }
-    if (gw_event_wanted(cs->ctx, "ocpp.scan")) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "charger_id", json_object_new_string(e->charger_id));
-        json_object_object_add(o, "address", json_object_new_string(e->address));
-        json_object_object_add(o, "first_seen", json_object_new_int64(e->first_seen_ms));
-        json_object_object_add(o, "last_seen", json_object_new_int64(e->last_seen_ms));
-        json_object_object_add(o, "attempts", json_object_new_int64(e->attempts));
-        gw_event_publish(cs->ctx, "ocpp.scan", o);
-    }
+    gw_ocpp_scan_view_knock(&cs->scan, charger_id, peer, cs_now_ms(cs));
 }
 
 static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size_t len)
@@ -344,24 +323,3 @@ const gw_ocpp_ws_handlers_t cs_ws_handlers = {
     .closed = cs_ws_closed,
     .refused = cs_ws_refused,
 };
-
-/* SIGUSR1 (the core's "core.dump" event): print the scan list on stdout
- * after the point dump, one line per unknown charger. */
-void cs_scan_dump(gw_ctx_t *ctx, const char *name, json_object *payload, void *user)
-{
-    cs_t *cs = user;
-    (void)ctx;
-    (void)name;
-    (void)payload;
-    printf("# ocpp_cs scan list: %zu unknown charger(s)\n", cs->scan.n);
-    printf("# charger_id\taddress\tfirst_seen\tlast_seen\tattempts\n");
-    for (size_t i = 0; i < cs->scan.n; i++) {
-        const gw_ocpp_scan_entry_t *e = &cs->scan.entries[i];
-        char first[GW_OCPP_TIME_LEN], last[GW_OCPP_TIME_LEN];
-        gw_ocpp_time_format(e->first_seen_ms, first, sizeof first);
-        gw_ocpp_time_format(e->last_seen_ms, last, sizeof last);
-        printf("ocpp_cs.scan\t%s\t%s\t%s\t%s\t%u\n", e->charger_id, e->address, first, last,
-               e->attempts);
-    }
-    fflush(stdout);
-}

@@ -1,7 +1,7 @@
 /*
  * cs_points.c - the points ocpp_cs owns: every register of the map that is
  * enabled for the bms mode, plus a few status points outside the map
- * (BMS communication, the scan list).
+ * (BMS communication).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -295,27 +295,8 @@ int cs_global_points_register(cs_t *cs)
                                     cs_clock_on_write, cs);
     cs->bms_lost = cs_point_add_extra(cs, "bms.comm_lost", GW_TYPE_BOOL, GW_ACCESS_R, 0,
                                       "1 when the BMS stopped writing its heartbeat register");
-    cs->scan_count = cs_point_add_extra(cs, "ocpp_cs.scan.count", GW_TYPE_UINT16, GW_ACCESS_R, 0,
-                                        "unknown chargers that tried to connect");
-    if (cs->bms_lost < 0 || cs->scan_count < 0)
-        return cs->bms_lost < 0 ? cs->bms_lost : cs->scan_count;
+    if (cs->bms_lost < 0)
+        return cs->bms_lost;
     gw_point_set_int(cs->ctx, cs->bms_lost, 0);
-    gw_point_set_int(cs->ctx, cs->scan_count, 0);
-    char n[96];
-    for (int i = 0; i < CS_SCAN_POINTS; i++) {
-        cs->scan_id[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.charger_id", i),
-                                            GW_TYPE_STRING, GW_ACCESS_R, 128, NULL);
-        cs->scan_addr[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.address", i),
-                                              GW_TYPE_STRING, GW_ACCESS_R, 64, NULL);
-        cs->scan_first[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.first_seen", i),
-                                               GW_TYPE_DATETIME, GW_ACCESS_R, 0, NULL);
-        cs->scan_last[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.last_seen", i),
-                                              GW_TYPE_DATETIME, GW_ACCESS_R, 0, NULL);
-        cs->scan_attempts[i] = cs_point_add_extra(cs, CS_NAME(n, "ocpp_cs.scan.%d.attempts", i),
-                                                  GW_TYPE_UINT32, GW_ACCESS_R, 0, NULL);
-        if (cs->scan_id[i] < 0 || cs->scan_addr[i] < 0 || cs->scan_first[i] < 0 ||
-            cs->scan_last[i] < 0 || cs->scan_attempts[i] < 0)
-            return -ENOSPC;
-    }
     return 0;
 }

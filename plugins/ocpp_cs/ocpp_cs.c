@@ -69,7 +69,7 @@ static void cs_free(cs_t *cs)
     free(cs->by_index);
     free(cs->txns);
     free(cs->state_path);
-    gw_ocpp_scan_clear(&cs->scan);
+    gw_ocpp_scan_view_clear(&cs->scan);
     gw_ocpp_chargers_free(cs->chargers_cfg);
     gw_regmap_free(cs->map);
     free(cs);
@@ -108,10 +108,14 @@ static int cs_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
         goto fail;
     }
     cs->by_index = calloc((size_t)cs->n_index, sizeof *cs->by_index);
-    if (!cs->by_index || gw_ocpp_scan_init(&cs->scan, (size_t)gw_config_int(ctx, "scan_list_size"))) {
+    if (!cs->by_index) {
         rc = -ENOMEM;
         goto fail;
     }
+    rc = gw_ocpp_scan_view_init(&cs->scan, ctx, "ocpp_cs",
+                                (size_t)gw_config_int(ctx, "scan_list_size"));
+    if (rc < 0)
+        goto fail;
     if ((rc = cs_global_points_register(cs)) < 0)
         goto fail;
     for (size_t i = 0; i < gw_ocpp_chargers_count(cs->chargers_cfg); i++) {
@@ -159,8 +163,6 @@ static int cs_start(gw_ctx_t *ctx, void *state)
     if (rc < 0)
         return rc;
     cs_bms_heartbeat_start(cs);
-    if (gw_event_subscribe(ctx, "core.dump", cs_scan_dump, cs) < 0)
-        gw_log(ctx, GW_LOG_WARNING, "the scan list will not be printed on SIGUSR1");
     cs->ws = gw_ocpp_ws_start(ctx, &wc, &cs_ws_handlers, cs, &err);
     if (!cs->ws) {
         gw_log(ctx, GW_LOG_ERROR, "%s", err ? err : "cannot start the WebSocket server");

@@ -1,0 +1,107 @@
+/* ocpp_scan_view.c - see ocpp_scan_view.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "ocpp_scan_view.h"
+#include "ocpp_time.h"
+
+static gw_point_id_t scan_point(gw_ocpp_scan_view_t *v, const char *leaf, int slot,
+                                gw_type_t type, uint32_t max_len, const char *description)
+{
+    char name[96];
+    if (slot < 0)
+        snprintf(name, sizeof name, "%s.scan.%s", v->prefix, leaf);
+    else
+        snprintf(name, sizeof name, "%s.scan.%d.%s", v->prefix, slot, leaf);
+    gw_point_id_t id = gw_point_register(v->ctx, &GW_POINT_DEF(.name = name, .type = type,
+                                                               .access = GW_ACCESS_R,
+                                                               .max_len = max_len,
+                                                               .description = description));
+    if (id < 0)
+        gw_log(v->ctx, GW_LOG_ERROR, "cannot register %s: %s", name, strerror((int)-id));
+    return id;
+}
+
+static void scan_dump(gw_ctx_t *ctx, const char *name, json_object *payload, void *user)
+{
+    gw_ocpp_scan_view_t *v = user;
+    (void)ctx;
+    (void)name;
+    (void)payload;
+    printf("# %s scan list: %zu unknown charger(s)\n", v->prefix, v->list.n);
+    printf("# charger_id\taddress\tfirst_seen\tlast_seen\tattempts\n");
+    for (size_t i = 0; i < v->list.n; i++) {
+        const gw_ocpp_scan_entry_t *e = &v->list.entries[i];
+        char first[GW_OCPP_TIME_LEN], last[GW_OCPP_TIME_LEN];
+        gw_ocpp_time_format(e->first_seen_ms, first, sizeof first);
+        gw_ocpp_time_format(e->last_seen_ms, last, sizeof last);
+        printf("%s.scan\t%s\t%s\t%s\t%s\t%u\n", v->prefix, e->charger_id, e->address, first,
+               last, e->attempts);
+    }
+    fflush(stdout);
+}
+
+int gw_ocpp_scan_view_init(gw_ocpp_scan_view_t *v, gw_ctx_t *ctx, const char *prefix,
+                           size_t max_entries)
+{
+    memset(v, 0, sizeof *v);
+    v->ctx = ctx;
+    snprintf(v->prefix, sizeof v->prefix, "%s", prefix);
+    if (gw_ocpp_scan_init(&v->list, max_entries) < 0)
+        return -ENOMEM;
+    v->count = scan_point(v, "count", -1, GW_TYPE_UINT16, 0,
+                          "unknown chargers that tried to connect");
+    if (v->count < 0)
+        return (int)v->count;
+    gw_point_set_int(ctx, v->count, 0);
+    for (int i = 0; i < GW_OCPP_SCAN_POINTS; i++) {
+        gw_ocpp_scan_slot_t *s = &v->slot[i];
+        s->charger_id = scan_point(v, "charger_id", i, GW_TYPE_STRING,
+                                   sizeof v->list.entries[0].charger_id - 1, NULL);
+        s->address = scan_point(v, "address", i, GW_TYPE_STRING,
+                                sizeof v->list.entries[0].address - 1, NULL);
+        s->first_seen = scan_point(v, "first_seen", i, GW_TYPE_DATETIME, 0, NULL);
+        s->last_seen = scan_point(v, "last_seen", i, GW_TYPE_DATETIME, 0, NULL);
+        s->attempts = scan_point(v, "attempts", i, GW_TYPE_UINT32, 0, NULL);
+        if (s->charger_id < 0 || s->address < 0 || s->first_seen < 0 || s->last_seen < 0 ||
+            s->attempts < 0)
+            return -ENOSPC;
+    }
+    if (gw_event_subscribe(ctx, "core.dump", scan_dump, v) < 0)
+        gw_log(ctx, GW_LOG_WARNING, "the scan list will not be printed on SIGUSR1");
+    return 0;
+}
+
+void gw_ocpp_scan_view_clear(gw_ocpp_scan_view_t *v)
+{
+    gw_ocpp_scan_clear(&v->list);
+}
+
+void gw_ocpp_scan_view_knock(gw_ocpp_scan_view_t *v, const char *charger_id, const char *address,
+                             int64_t now_ms)
+{
+    const gw_ocpp_scan_entry_t *e = gw_ocpp_scan_record(&v->list, charger_id, address, now_ms);
+    if (!e)
+        return;
+    /* entries move only when the list is full; refresh every shown slot */
+    gw_point_set_int(v->ctx, v->count, (int64_t)v->list.n);
+    for (size_t i = 0; i < v->list.n && i < GW_OCPP_SCAN_POINTS; i++) {
+        const gw_ocpp_scan_entry_t *s = &v->list.entries[i];
+        const gw_ocpp_scan_slot_t *p = &v->slot[i];
+        gw_point_set_string(v->ctx, p->charger_id, s->charger_id);
+        gw_point_set_string(v->ctx, p->address, s->address);
+        gw_point_set_int(v->ctx, p->first_seen, s->first_seen_ms / 1000);
+        gw_point_set_int(v->ctx, p->last_seen, s->last_seen_ms / 1000);
+        gw_point_set_int(v->ctx, p->attempts, s->attempts);
+    }
+    if (gw_event_wanted(v->ctx, "ocpp.scan")) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "charger_id", json_object_new_string(e->charger_id));
+        json_object_object_add(o, "address", json_object_new_string(e->address));
+        json_object_object_add(o, "first_seen", json_object_new_int64(e->first_seen_ms));
+        json_object_object_add(o, "last_seen", json_object_new_int64(e->last_seen_ms));
+        json_object_object_add(o, "attempts", json_object_new_int64(e->attempts));
+        gw_event_publish(v->ctx, "ocpp.scan", o);
+    }
+}
