@@ -98,11 +98,10 @@ void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, const char *act
 
 static void cs_call_send_next(cs_t *cs, cs_charger_t *ch);
 
-static void cs_call_finish(cs_t *cs, cs_charger_t *ch, json_object *result, const char *error)
+/* Take the queue's head off and tell its waiter how it ended. */
+static void cs_call_complete(cs_t *cs, cs_charger_t *ch, json_object *result, const char *error)
 {
     cs_call_t *c = ch->calls_head;
-    if (!c || !ch->call_outstanding)
-        return;
     ch->calls_head = c->next;
     if (!ch->calls_head)
         ch->calls_tail = NULL;
@@ -114,6 +113,13 @@ static void cs_call_finish(cs_t *cs, cs_charger_t *ch, json_object *result, cons
         c->done(cs, ch, result, error, c->arg);
     json_object_put(c->payload);
     free(c);
+}
+
+static void cs_call_finish(cs_t *cs, cs_charger_t *ch, json_object *result, const char *error)
+{
+    if (!ch->calls_head || !ch->call_outstanding)
+        return;
+    cs_call_complete(cs, ch, result, error);
     cs_call_send_next(cs, ch);
 }
 
@@ -183,21 +189,8 @@ void cs_call(cs_t *cs, cs_charger_t *ch, const char *action, json_object *payloa
 
 void cs_calls_fail_all(cs_t *cs, cs_charger_t *ch)
 {
-    while (ch->calls_head) {
-        ch->call_outstanding = true;
-        cs_call_t *c = ch->calls_head;
-        ch->calls_head = c->next;
-        if (!ch->calls_head)
-            ch->calls_tail = NULL;
-        ch->call_outstanding = false;
-        if (ch->call_timer > 0)
-            gw_timer_cancel(cs->ctx, ch->call_timer);
-        ch->call_timer = 0;
-        if (c->done)
-            c->done(cs, ch, NULL, "NotConnected", c->arg);
-        json_object_put(c->payload);
-        free(c);
-    }
+    while (ch->calls_head)
+        cs_call_complete(cs, ch, NULL, "NotConnected");
 }
 
 /* ------------------------------------------------------ ws callbacks */
