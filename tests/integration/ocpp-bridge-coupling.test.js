@@ -6,20 +6,10 @@
 // through (or per-charger credentials replace it).
 const test = require('node:test');
 const assert = require('node:assert');
-const WebSocket = require('ws');
 const { once } = require('node:events');
 const { RPCClient } = require('ocpp-rpc');
-const { A, until, iso, startUpstream, startBridge } = require('./lib/bridge-site');
+const { A, until, iso, startUpstream, startBridge, rawCharger } = require('./lib/bridge-site');
 const { freePort } = require('./lib/gatewayd');
-
-function rawCharger(url, protocols = ['ocpp1.6'], headers = {}) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols, { headers });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-    ws.once('error', reject);
-  });
-}
 
 test('upstream down at connect: the charger handshake is refused with 502 and recorded', async () => {
   const port = await freePort(); // nobody listens there

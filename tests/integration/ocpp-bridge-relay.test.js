@@ -6,18 +6,8 @@
 // in strict mode, the BMS is modbus-serial.
 const test = require('node:test');
 const assert = require('node:assert');
-const WebSocket = require('ws');
 const { createRPCError } = require('ocpp-rpc');
-const { A, until, iso, startUpstream, startBridge } = require('./lib/bridge-site');
-
-function rawCharger(url, protocols = ['ocpp1.6'], headers = {}) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols, { headers });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-    ws.once('error', reject);
-  });
-}
+const { A, until, iso, startUpstream, startBridge, rawCharger } = require('./lib/bridge-site');
 
 test('frames are byte-identical both ways; calls in both directions', async () => {
   const up = await startUpstream();
