@@ -34,7 +34,9 @@ struct gw_mb_engine {
     /* scratch for one request (the loop thread serves one at a time) */
     uint16_t words[MODBUS_MAX_READ_BITS];
     gw_point_write_t batch[MODBUS_MAX_WRITE_BITS];
-    char text[MODBUS_MAX_WRITE_REGISTERS * 3 + 8];
+    /* decoded strings of one write: each signal takes at most 2 characters
+     * per register + a NUL, and FC15 reaches MODBUS_MAX_WRITE_BITS registers */
+    char text[MODBUS_MAX_WRITE_BITS * 3 + 8];
 };
 
 #endif

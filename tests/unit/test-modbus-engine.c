@@ -438,6 +438,60 @@ static void test_reply_frames(fixture_t *f, gconstpointer data)
     close(sv[1]);
 }
 
+/* FC15 reaches 1,968 registers: one String signal per register must still
+ * fit the engine's decode buffer (a custom map; ASan catches an overflow). */
+static void test_fc15_many_strings(void)
+{
+    enum { N = MODBUS_MAX_WRITE_BITS };
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    gw_conf_t *conf = gw_conf_new_empty();
+    gw_host_t *host = gw_host_new(conf, errors);
+    gw_ctx_t *ctx = gw_host_core_ctx(host);
+    GString *text = g_string_new("@block global base=0\n");
+    char *path = NULL, *err = NULL;
+    g_string_append_printf(text, "@group global G 0 %d\n"
+                           "block,offset,registers,format,access,enabled,point,group,values,modes\n",
+                           N - 1);
+    for (int i = 0; i < N; i++) {
+        char name[32];
+        g_string_append_printf(text, "global,%d,1,String,RW,yes,s.n%d,G,,bms\n", i, i);
+        g_snprintf(name, sizeof name, "s.n%d", i);
+        g_assert_cmpint(gw_point_register(ctx, &GW_POINT_DEF(.name = name, .type = GW_TYPE_STRING,
+                                                             .access = GW_ACCESS_RW, .max_len = 2)),
+                        >=, 0);
+    }
+    int fd = g_file_open_tmp("gw-mbmap-XXXXXX.csv", &path, NULL);
+    close(fd);
+    g_assert_true(g_file_set_contents(path, text->str, -1, NULL));
+    gw_regmap_t *map = gw_regmap_load(path, &err);
+    if (err)
+        g_error("%s", err);
+    gw_mb_engine_config_t cfg = { 1, 0, GW_MB_ORDER_ABCD };
+    gw_mb_engine_t *e = gw_mb_engine_new(ctx, map, &cfg, &err);
+    g_assert_nonnull(e);
+    gw_mb_engine_bind(e);
+
+    uint8_t adu[7 + 6 + N / 8] = { 0, 1, 0, 0, 0, 0, 1, 0x0f, 0, 0, N >> 8, N & 0xff, N / 8 };
+    adu[5] = (uint8_t)(sizeof adu - 6);
+    /* every register written 0: empty strings, one NUL each in the buffer */
+    gw_mb_reply_t reply;
+    gw_mb_request_info_t info;
+    gw_mb_engine_eval(e, adu, (int)sizeof adu, 7, 0, false, &reply, &info);
+    g_assert_cmpint(reply.exception, ==, 0);
+    gw_value_t v;
+    g_assert_cmpint(gw_point_get(ctx, gw_point_lookup(ctx, "s.n1967"), &v), ==, 0);
+    g_assert_cmpuint(v.len, ==, 0);
+
+    gw_mb_engine_free(e);
+    gw_regmap_free(map);
+    g_unlink(path);
+    g_free(path);
+    g_string_free(text, TRUE);
+    gw_host_free(host);
+    gw_conf_free(conf);
+    g_ptr_array_free(errors, TRUE);
+}
+
 static void test_load_errors(void)
 {
     gw_conf_t *conf = gw_conf_new_empty();
@@ -480,5 +534,6 @@ int main(int argc, char **argv)
     ADD("/modbus/engine/broadcast", test_broadcast);
     ADD("/modbus/engine/reply-frames", test_reply_frames);
     g_test_add_func("/modbus/engine/load-errors", test_load_errors);
+    g_test_add_func("/modbus/engine/fc15-many-strings", test_fc15_many_strings);
     return g_test_run();
 }
