@@ -108,6 +108,7 @@ struct br_relay {
     size_t tx_cap;
     br_mask_pool_t masks;
     br_side_t *dirty_head;      /* sides with frames received during this service pass */
+    struct br_note *notes_head, *notes_tail; /* for the loop, posted after the pass's writes */
 
     pthread_cond_t probe_cond;  /* with lock: the check_upstream result */
     int probe_status;           /* 0 waiting, 101 open, else the refusal's HTTP status */
@@ -138,6 +139,7 @@ void br_handover_free(br_handover_t *h)
 /* ------------------------------------------------------------- to the loop */
 
 typedef struct br_note {
+    struct br_note *next;
     br_relay_t *relay;
     enum { BR_NOTE_OPENED, BR_NOTE_FRAME, BR_NOTE_CLOSED, BR_NOTE_REFUSED } kind;
     int index;
@@ -195,13 +197,48 @@ static br_note_t *br_note_new(br_relay_t *relay, int kind, const br_pair_t *pair
     return n;
 }
 
+/* Runs a pass's notes in order (loop thread). */
+static void br_notes_run(gw_ctx_t *ctx, void *arg)
+{
+    br_note_t *n = arg;
+    while (n) {
+        br_note_t *next = n->next;
+        br_note_run(ctx, n);
+        n = next;
+    }
+}
+
+/* Queue a note; br_relay_notes_post() hands the pass's notes over. Posting
+ * wakes the loop thread, and waking an idle CPU costs the waker ~10 us on
+ * a virtual machine: done before the relayed frame is written, that cost
+ * landed on every point-changing CALL's round trip. */
 static void br_note_post(br_note_t *n)
 {
     if (!n)
         return;
-    if (gw_post(n->relay->ctx, br_note_run, n) < 0) {
-        free(n->text);
-        free(n);
+    br_relay_t *relay = n->relay;
+    n->next = NULL;
+    if (relay->notes_tail)
+        relay->notes_tail->next = n;
+    else
+        relay->notes_head = n;
+    relay->notes_tail = n;
+}
+
+/* After the pass's frames are written: all its notes in one post. */
+static void br_relay_notes_post(br_relay_t *relay)
+{
+    br_note_t *n = relay->notes_head;
+    if (!n)
+        return;
+    relay->notes_head = relay->notes_tail = NULL;
+    if (gw_post(relay->ctx, br_notes_run, n) < 0) {
+        while (n) {
+            br_note_t *next = n->next;
+            free(n->text);
+            free(n);
+            n = next;
+        }
     }
 }
 
@@ -857,6 +894,7 @@ static void *br_relay_main(void *arg)
         if (lws_service(relay->context, 0) < 0)
             break;
         br_relay_flush(relay);
+        br_relay_notes_post(relay);
     }
     return NULL;
 }
@@ -1016,6 +1054,7 @@ void br_relay_free(br_relay_t *relay)
      * here, on the calling thread, now that the relay thread is gone. */
     if (relay->context)
         lws_context_destroy(relay->context);
+    br_relay_notes_post(relay);
     br_handover_t *h;
     while ((h = g_queue_pop_head(&relay->inbox)))
         br_handover_free(h);
