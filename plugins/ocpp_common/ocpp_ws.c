@@ -27,6 +27,9 @@ typedef struct ws_cmd {
     unsigned char buf[];          /* LWS_PRE + len */
 } ws_cmd_t;
 
+/* What may wait for one peer before it counts as not reading. */
+#define WS_OUT_LIMIT(ws) (4 * (ws)->max_message + 65536)
+
 /* Per connection, owned by lws (per-session user space). */
 typedef struct ws_session {
     struct lws *wsi;
@@ -35,6 +38,7 @@ typedef struct ws_session {
     bool open;
     int close_code;               /* != 0: close on the next WRITEABLE */
     ws_cmd_t *out_head, *out_tail;
+    size_t out_bytes;             /* queued for this peer, bounded */
     char *rx;                     /* message being reassembled */
     size_t rx_len, rx_cap;
 } ws_session_t;
@@ -262,6 +266,7 @@ static int ws_session_writeable(ws_session_t *s)
     s->out_head = c->next;
     if (!s->out_head)
         s->out_tail = NULL;
+    s->out_bytes -= c->len;
     int n = lws_write(s->wsi, c->buf + LWS_PRE, c->len, LWS_WRITE_TEXT);
     free(c);
     if (n < 0)
@@ -281,6 +286,7 @@ static void ws_session_closed(gw_ocpp_ws_t *ws, ws_session_t *s)
         free(c);
     }
     s->out_tail = NULL;
+    s->out_bytes = 0;
     if (!s->open)
         return;
     s->open = false;
@@ -311,12 +317,23 @@ static void ws_inbox_drain(gw_ocpp_ws_t *ws)
             s->close_code = c->close_code;
             lws_callback_on_writable(s->wsi);
             free(c);
+        } else if (s->out_bytes + c->len > WS_OUT_LIMIT(ws)) {
+            /* A peer that sends but never reads would grow this without
+             * end: close it (1008, policy violation) instead. */
+            if (!s->close_code)
+                gw_log(ws->ctx, GW_LOG_WARNING,
+                       "connection %u: the peer does not read its answers (%zu bytes waiting), "
+                       "closing", s->conn, s->out_bytes);
+            s->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+            lws_callback_on_writable(s->wsi);
+            free(c);
         } else {
             if (s->out_tail)
                 s->out_tail->next = c;
             else
                 s->out_head = c;
             s->out_tail = c;
+            s->out_bytes += c->len;
             lws_callback_on_writable(s->wsi);
         }
         c = next;

@@ -216,6 +216,32 @@ test('a message over max_message_size closes the connection', async () => {
   } finally { await s.stop(); }
 });
 
+test('a charger that sends but never reads is closed instead of queueing answers without end', async () => {
+  const s = await startCs({ cs: { max_message_size: 1024 } });
+  try {
+    const ws = await rawCharger(s, 'CP0');
+    let code = null;
+    ws.once('close', (c) => { code = c; });
+    ws._socket.pause(); // stop reading: answers pile up in gatewayd
+    const hb = JSON.stringify([2, 'hb', 'Heartbeat', {}]);
+    const t0 = Date.now();
+    for (let i = 0; i < 400000 && code === null && Date.now() - t0 < 30000; i++) {
+      ws.send(hb);
+      if (i % 2000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await s.gw.waitForLog(/the peer does not read its answers \(\d+ bytes waiting\), closing/, 30000);
+    await s.gw.waitForLog(/CP0 disconnected/, 30000);
+    ws._socket.resume();
+    await until(() => code !== null, 10000, 'close seen by the charger');
+    // 1008 when the close frame gets through; 1006 when the peer's full
+    // socket keeps even that from being delivered
+    assert.ok(code === 1008 || code === 1006, `close code ${code}`);
+    // and the daemon serves everybody else as before
+    const { r } = await s.boot('CP1');
+    assert.strictEqual(r.status, 'Accepted');
+  } finally { await s.stop(); }
+});
+
 test('a second connection for the same ChargerID replaces the first, state kept', async () => {
   const s = await startCs();
   try {
