@@ -215,8 +215,10 @@ static void cs_ws_opened(void *user, uint32_t conn, int index, const char *peer)
         gw_log(cs->ctx, GW_LOG_NOTICE, "%s: new connection from %s replaces the old one",
                ch->cfg->id, peer);
         gw_ocpp_ws_close(cs->ws, ch->conn, 1001);
-        if (ch->call_outstanding)
-            cs_call_finish(cs, ch, NULL, "NotConnected");
+        /* the call in flight died with the old socket; the queue's next one
+         * goes to the new connection (below), not to the closing one */
+        if (ch->call_outstanding && ch->calls_head)
+            cs_call_complete(cs, ch, NULL, "NotConnected");
     } else {
         gw_log(cs->ctx, GW_LOG_INFO, "%s connected from %s", ch->cfg->id, peer);
     }

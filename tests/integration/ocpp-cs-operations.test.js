@@ -5,6 +5,7 @@
 // CALL the gateway sends is validated against the OCPP 1.6 schemas.
 const test = require('node:test');
 const assert = require('node:assert');
+const { RPCClient } = require('ocpp-rpc');
 const { A, startCs, strRegs, u32Regs, until } = require('./lib/ocpp-cs');
 
 const flagDown = (s, addr) => s.bms.waitU16(addr, (v) => v === 0, `flag ${addr} back to 0`);
@@ -209,5 +210,29 @@ test('BMS heartbeat: cleared every period, loss reported when the BMS stops writ
     await s.gw.waitForLog(/BMS communication lost/, 5000);
     await s.bms.write1(A.heartbeat, 1);
     await s.gw.waitForLog(/BMS communication restored/, 5000);
+  } finally { await s.stop(); }
+});
+
+test('a reconnect mid-call: the call in flight fails, the queued one reaches the new connection', async () => {
+  const s = await startCs();
+  try {
+    const { c: old } = await s.boot('CP0');
+    let clearCacheSeen = false;
+    old.handle('ClearCache', () => { clearCacheSeen = true; return new Promise(() => {}); }); // never answers
+    await s.bms.write1(A.clearCache.flag(0), 1);
+    await until(() => clearCacheSeen, 2000, 'ClearCache at the old connection');
+    // TriggerMessage(Heartbeat) queues behind the unanswered ClearCache
+    await s.bms.write(A.trigger.flag(0), [1, 3, 0]);
+    const got = [];
+    const fresh = new RPCClient({ endpoint: s.url, identity: 'CP0', protocols: ['ocpp1.6'], strictMode: true, reconnect: false });
+    fresh.handle('TriggerMessage', ({ params }) => { got.push(params); return { status: 'Accepted' }; });
+    await fresh.connect();
+    try {
+      await flagDown(s, A.clearCache.flag(0));
+      assert.notStrictEqual(await s.bms.u16(A.clearCache.result(0)), 0, 'the call in flight failed');
+      await flagDown(s, A.trigger.flag(0));
+      assert.strictEqual(await s.bms.u16(A.trigger.result(0)), 0, 'the queued call was answered by the new connection');
+      assert.deepStrictEqual(got, [{ requestedMessage: 'Heartbeat' }]);
+    } finally { await fresh.close({ force: true }); }
   } finally { await s.stop(); }
 });
