@@ -6,7 +6,8 @@
 //      both alike;
 //   2. frames/s with a window of outstanding CALLs over several chargers,
 //      bridged vs direct;
-//   3. 1,000 bridged chargers connected at once, each answering a CALL.
+//   3. 1,000 bridged chargers connected at once, each answering a CALL, then
+//      one charger's round trip while the others stay connected.
 // The Central System is a minimal `ws` server answering every CALL with an
 // empty CALLRESULT, so the numbers are the relay's, not a CS's.
 // Run: GW_BUILDDIR=$PWD/_build node bench/bench-ocpp-bridge.js [--quick]
@@ -21,6 +22,7 @@ const TPUT_ROUNDS = QUICK ? 3 : 7;      // direct and bridged rounds alternate
 const TPUT_CHARGERS = 4;
 const WINDOW = 64;
 const MANY = QUICK ? 200 : 1000;
+const LOADED_SAMPLES = QUICK ? 200 : 1000;
 const MAP = path.join(__dirname, '..', 'etc', 'register-map.csv');
 
 function startCs(port) {
@@ -140,6 +142,11 @@ async function main() {
     const connectS = (Date.now() - t0) / 1000;
     const rtts = await Promise.all(many.map((ws, i) => call(ws, `m${i}`)));
     rtts.sort((x, y) => x - y);
+    // one charger's CALL round trip while all the others are connected and
+    // idle: what the relay's cost per connection adds to every frame
+    const loaded = [];
+    for (let i = 0; i < LOADED_SAMPLES; i++) loaded.push(await call(many[0], `l${i}`));
+    loaded.sort((x, y) => x - y);
     many.forEach((w) => w.terminate());
 
     const out = {
@@ -148,7 +155,8 @@ async function main() {
         direct_frames_s: Math.round(directFps), bridged_frames_s: Math.round(bridgedFps), ratio: +(bridgedFps / directFps).toFixed(3),
         rounds: TPUT_ROUNDS, direct_rounds: dRounds.map(Math.round), bridged_rounds: bRounds.map(Math.round),
       },
-      many: { chargers: many.length, connect_s: connectS, all_answered: rtts.length === MANY, burst_p50_ms: pct(rtts, 50), burst_p99_ms: pct(rtts, 99) },
+      many: { chargers: many.length, connect_s: connectS, all_answered: rtts.length === MANY, burst_p50_ms: pct(rtts, 50), burst_p99_ms: pct(rtts, 99),
+        call_p50_ms_while_connected: pct(loaded, 50), call_p99_ms_while_connected: pct(loaded, 99) },
       targets: { added_p50_le_0_1ms: lat.added_p50_ms <= 0.1, throughput_ge_0_9: bridgedFps / directFps >= 0.9, chargers_1000: many.length >= 1000 },
     };
     console.log(JSON.stringify(out, null, 2));
