@@ -273,7 +273,15 @@ static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size
                      text);
     if (rc != GW_OCPP_OK) {
         gw_log(cs->ctx, GW_LOG_WARNING, "%s: malformed frame: %s", ch->cfg->id, why);
-        cs_reply_error(cs, conn, f.id, NULL, rc, why);
+        if (f.type == GW_OCPP_CALLRESULT || f.type == GW_OCPP_CALLERROR) {
+            /* OCPP-J never answers an answer; a broken answer to the call in
+             * flight fails that call now rather than at its timeout */
+            if (ch->call_outstanding && ch->calls_head && f.id[0] &&
+                strcmp(ch->calls_head->msg_id, f.id) == 0)
+                cs_call_finish(cs, ch, NULL, gw_ocpp_error_name(rc));
+        } else {
+            cs_reply_error(cs, conn, f.id, NULL, rc, why);
+        }
         free(text);
         return;
     }

@@ -199,6 +199,16 @@ test('malformed and invalid frames are answered with the right CALLERROR', async
     // a result for an unknown message id is ignored and logged; the link stays up
     ws.send('[3,"never-sent",{}]');
     await s.gw.waitForLog(/answer to unknown message id 'never-sent' ignored/);
+    // a malformed answer is logged, never answered (OCPP-J answers only CALLs)
+    let answered = false;
+    const spy = () => { answered = true; };
+    ws.on('message', spy);
+    ws.send('[3,"broken"]');
+    ws.send('[4,"broken2","GenericError"]');
+    await s.gw.waitForLog(/malformed frame: a CALLERROR has 5 elements/);
+    await new Promise((r) => setTimeout(r, 200));
+    ws.off('message', spy);
+    assert.strictEqual(answered, false, 'a malformed CALLRESULT/CALLERROR got an answer');
     // timestamps with fractions and offsets are accepted
     const ok = await exchange(ws, JSON.stringify([2, 'b1', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: '2024-05-01T12:00:00.123456+02:00' }]));
     assert.deepStrictEqual(ok, [3, 'b1', {}]);
