@@ -209,9 +209,23 @@ static void hs_start_next(cs_t *cs, cs_charger_t *ch)
         hs_complete(cs, ch, false);
 }
 
+/* OCPP-J lets a charger have one CALL outstanding; a queue this long is a
+ * misbehaving peer, whose calls must not starve the BMS or memory. */
+#define CS_FIFO_MAX 16
+
 void cs_handshake_enqueue(cs_t *cs, cs_charger_t *ch, cs_req_kind_t kind, uint32_t conn,
                           const char *msg_id, json_object *payload)
 {
+    size_t queued = 0;
+    for (const cs_req_t *q = ch->fifo_head; q; q = q->next)
+        queued++;
+    if (queued >= CS_FIFO_MAX) {
+        gw_log(cs->ctx, GW_LOG_WARNING, "%s: %zu requests already wait for the BMS, %s refused",
+               ch->cfg->id, queued, cs_kind_action[kind]);
+        cs_reply_error(cs, conn, msg_id, cs_kind_action[kind], GW_OCPP_GENERIC_ERROR,
+                       "too many requests waiting for the BMS");
+        return;
+    }
     cs_req_t *r = calloc(1, sizeof *r);
     if (!r) {
         cs_reply_error(cs, conn, msg_id, cs_kind_action[kind], GW_OCPP_INTERNAL_ERROR,

@@ -252,6 +252,22 @@ test('a charger that sends but never reads is closed instead of queueing answers
   } finally { await s.stop(); }
 });
 
+test('a charger pipelining requests past the BMS queue limit gets GenericError for the excess', async () => {
+  const s = await startCs({ cs: { bms_timeout_ms: 60000 } });
+  try {
+    const ws = await rawCharger(s, 'CP0');
+    const answers = [];
+    ws.on('message', (d) => answers.push(JSON.parse(d.toString())));
+    for (let i = 0; i < 20; i++) ws.send(JSON.stringify([2, `p${i}`, 'Authorize', { idTag: `TAG${i}` }]));
+    await until(() => answers.length >= 4, 5000, 'refusals');
+    await new Promise((r) => setTimeout(r, 200));
+    // the BMS is silent: only the 4 over the limit of 16 are answered, at once
+    assert.deepStrictEqual(answers.map((a) => [a[0], a[1], a[2]]),
+      [16, 17, 18, 19].map((i) => [4, `p${i}`, 'GenericError']));
+    ws.terminate();
+  } finally { await s.stop(); }
+});
+
 test('a second connection for the same ChargerID replaces the first, state kept', async () => {
   const s = await startCs();
   try {
