@@ -234,6 +234,10 @@ void cs_handshake_clear(cs_t *cs, cs_charger_t *ch);
 
 /* cs_txn.c: open transactions and the id allocator */
 cs_txn_t *cs_txn_find(cs_t *cs, int id);
+/* An open transaction with exactly these start data: a charger repeating a
+ * StartTransaction whose answer it never got (e.g. across a reconnect). */
+cs_txn_t *cs_txn_find_same(cs_t *cs, int charger, int connector, const char *id_tag,
+                           double meter_start, int64_t timestamp);
 cs_txn_t *cs_txn_open(cs_t *cs, int charger, int connector, int wanted_id, const char *id_tag,
                       double meter_start, int64_t timestamp);
 void cs_txn_close(cs_t *cs, int id);

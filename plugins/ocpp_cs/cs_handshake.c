@@ -145,8 +145,13 @@ static void hs_complete(cs_t *cs, cs_charger_t *ch, bool from_bms)
         int yy = json_object_object_get_ex(r->payload, "connectorId", &v) ? json_object_get_int(v) : 0;
         double meter = json_object_object_get_ex(r->payload, "meterStart", &v)
                            ? json_object_get_double(v) : 0;
-        cs_txn_t *t = cs_txn_open(cs, ch->index, yy, wanted, id_tag, meter,
-                                  hs_time_s(r->payload, "timestamp"));
+        int64_t when = hs_time_s(r->payload, "timestamp");
+        cs_txn_t *t = cs_txn_find_same(cs, ch->index, yy, id_tag, meter, when);
+        if (t)
+            gw_log(cs->ctx, GW_LOG_NOTICE, "%s: StartTransaction repeated: transaction %d again",
+                   ch->cfg->id, t->id);
+        else
+            t = cs_txn_open(cs, ch->index, yy, wanted, id_tag, meter, when);
         int txn_id = t ? t->id : 0;
         if (t)
             cs_txn_show(cs, t, true);

@@ -19,6 +19,18 @@ cs_txn_t *cs_txn_find(cs_t *cs, int id)
     return NULL;
 }
 
+cs_txn_t *cs_txn_find_same(cs_t *cs, int charger, int connector, const char *id_tag,
+                           double meter_start, int64_t timestamp)
+{
+    for (size_t i = 0; i < cs->n_txns; i++) {
+        cs_txn_t *t = &cs->txns[i];
+        if (t->charger == charger && t->connector == connector && t->meter_start == meter_start &&
+            t->timestamp == timestamp && strcmp(t->id_tag, id_tag ? id_tag : "") == 0)
+            return t;
+    }
+    return NULL;
+}
+
 cs_txn_t *cs_txn_open(cs_t *cs, int charger, int connector, int wanted_id, const char *id_tag,
                       double meter_start, int64_t timestamp)
 {

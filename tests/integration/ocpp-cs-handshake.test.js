@@ -102,6 +102,23 @@ test('transaction ids allocated by the gateway are unique while open; unknown st
   } finally { await s.stop(); }
 });
 
+test('a StartTransaction repeated (its answer lost to a reconnect) gets the same transaction again', async () => {
+  const s = await startCs({ cs: { bms_timeout_ms: 200 } });
+  try {
+    const start = { connectorId: 1, idTag: 'AGAIN', meterStart: 4321, timestamp: '2026-01-02T03:04:05Z' };
+    const { c } = await s.boot('CP0');
+    const first = await c.call('StartTransaction', start);
+    await c.close({ force: true });
+    const { c: again } = await s.boot('CP0');
+    const second = await again.call('StartTransaction', start);
+    assert.strictEqual(second.transactionId, first.transactionId);
+    await s.gw.waitForLog(new RegExp(`StartTransaction repeated: transaction ${first.transactionId} again`));
+    // a different start on the same connector is a different transaction
+    const other = await again.call('StartTransaction', { ...start, meterStart: 5000 });
+    assert.notStrictEqual(other.transactionId, first.transactionId);
+  } finally { await s.stop(); }
+});
+
 test('bms_timeout fallback: local list first, then fallback_status; nothing unanswered', async () => {
   const s = await startCs({ cs: { bms_timeout_ms: 300, fallback_status: 'Invalid' } });
   try {
