@@ -135,12 +135,15 @@ static bool ws_charger_id_from_uri(gw_ocpp_ws_t *ws, struct lws *wsi, char *id, 
     for (; *p && *p != '?' && o + 1 < len; p++) {
         if (*p == '/')
             return false;
-        if (*p == '%' && g_ascii_isxdigit(p[1]) && g_ascii_isxdigit(p[2])) {
-            id[o++] = (char)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2]));
+        char c = *p;
+        if (c == '%' && g_ascii_isxdigit(p[1]) && g_ascii_isxdigit(p[2])) {
+            c = (char)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2]));
             p += 2;
-        } else {
-            id[o++] = *p;
         }
+        /* "CP%00x" must not be looked up as "CP": no NUL or control bytes */
+        if ((unsigned char)c < 0x20 || c == 0x7f)
+            return false;
+        id[o++] = c;
     }
     id[o] = '\0';
     return o > 0 && (!*p || *p == '?');

@@ -168,6 +168,12 @@ test('unknown ChargerID: HTTP 404 at the handshake, recorded in the scan list', 
     assert.match(s.gw.stdout, /ocpp_cs\.scan\.0\.charger_id\t\S+\t\S+\t"?INTRUDER/);
     // a wrong path or a missing subprotocol is refused too
     await assert.rejects(rawCharger(s, 'CP0', ['ocpp2.0.1']), (e) => e.status >= 400 || e);
+    // encoded control bytes do not make a configured ChargerID ("CP0%00x"
+    // is not CP0): refused by lws or by the gateway
+    for (const id of ['CP0%00x', 'CP0%01', 'CP%0A0']) {
+      await assert.rejects(rawCharger(s, id), (e) => e.status >= 400 || /hang up|ECONNRESET/.test(e.message));
+    }
+    assert.strictEqual(await s.bms.u16(A.comm(0)), 1, 'CP0 was never connected');
   } finally { await s.stop(); }
 });
 
