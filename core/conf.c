@@ -120,19 +120,9 @@ void gw_conf_free(gw_conf_t *conf)
     g_free(conf);
 }
 
-const char *gw_conf_path(gw_conf_t *conf)
-{
-    return conf->path;
-}
-
 char **gw_conf_groups(gw_conf_t *conf)
 {
     return g_key_file_get_groups(conf->kf, NULL);
-}
-
-bool gw_conf_has_group(gw_conf_t *conf, const char *group)
-{
-    return g_key_file_has_group(conf->kf, group);
 }
 
 static void value_free(gpointer p)

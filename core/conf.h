@@ -25,10 +25,8 @@ gw_conf_t *gw_conf_load(const char *path, GPtrArray *errors);
 /** An empty configuration (no file): every default. */
 gw_conf_t *gw_conf_new_empty(void);
 void gw_conf_free(gw_conf_t *conf);
-const char *gw_conf_path(gw_conf_t *conf);
 /** Groups in file order, NULL-terminated (g_strfreev). */
 char **gw_conf_groups(gw_conf_t *conf);
-bool gw_conf_has_group(gw_conf_t *conf, const char *group);
 
 /** The [core] keys. */
 const gw_config_key_t *gw_conf_core_keys(void);

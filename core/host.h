@@ -49,7 +49,6 @@ const gw_host_api_t *gw_host_api(void);
  * Build a host from a configuration: validate [core], load every enabled
  * plugin and validate its group. Problems are appended to errors; the host
  * is returned even then, so that every problem can be reported.
- * @param log_level_override  NULL or a level name from the command line
  */
 gw_host_t *gw_host_new(gw_conf_t *conf, GPtrArray *errors);
 void gw_host_free(gw_host_t *host);

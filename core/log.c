@@ -29,11 +29,6 @@ void gw_log_setup(gw_log_level_t level, bool use_syslog)
     to_syslog = use_syslog;
 }
 
-gw_log_level_t gw_log_threshold(void)
-{
-    return threshold;
-}
-
 void gw_log_set_hook(gw_log_hook_fn hook)
 {
     log_hook = hook;

@@ -8,7 +8,6 @@
 
 /** Set the threshold and the sink. Not thread-safe: call before threads. */
 void gw_log_setup(gw_log_level_t level, bool use_syslog);
-gw_log_level_t gw_log_threshold(void);
 /** Parse "error|warning|notice|info|debug" or 3..7. @return 0 or -EINVAL. */
 int gw_log_level_parse(const char *text, gw_log_level_t *out);
 /** Install a hook that sees every emitted line (the host turns them into

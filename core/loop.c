@@ -120,11 +120,6 @@ void gw_loop_free(gw_loop_t *loop)
     g_free(loop);
 }
 
-struct event_base *gw_loop_base(gw_loop_t *loop)
-{
-    return loop->base;
-}
-
 static gw_loop_item_t *item_new(gw_loop_t *loop, gw_ctx_t *ctx, item_kind_t kind)
 {
     gw_loop_item_t *it = g_new0(gw_loop_item_t, 1);

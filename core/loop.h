@@ -12,7 +12,6 @@ typedef struct gw_loop gw_loop_t;
 /** Wrap an event_base (evthread must already be enabled). */
 gw_loop_t *gw_loop_new(struct event_base *base);
 void gw_loop_free(gw_loop_t *loop);
-struct event_base *gw_loop_base(gw_loop_t *loop);
 
 gw_timer_id_t gw_loop_timer_add(gw_loop_t *loop, gw_ctx_t *ctx, uint32_t ms, unsigned flags,
                                 gw_timer_cb cb, void *user);
