@@ -19,7 +19,8 @@ TOP=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 BUILD_PKGS=(build-essential autoconf automake libtool libtool-bin pkg-config
-            libevent-dev libmodbus-dev libwebsockets-dev libjson-c-dev libltdl-dev libglib2.0-dev)
+            libevent-dev libmodbus-dev libwebsockets-dev libwebsockets-evlib-ev libev-dev
+            libjson-c-dev libltdl-dev libglib2.0-dev)
 TEST_PKGS=(mbpoll socat chromium ca-certificates openssl)
 FUZZ_PKGS=(clang libclang-rt-14-dev)
 

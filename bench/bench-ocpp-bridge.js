@@ -92,6 +92,7 @@ async function main() {
     ocpp_bridge: {
       upstream_url: `ws://127.0.0.1:${csPort}/cs`, bind_address: '127.0.0.1', port: await freePort(),
       register_map: MAP, chargers: ids.map((id) => `${id}:1`), ping_interval: 0,
+      ...(process.env.BUSY_POLL_US ? { busy_poll_us: Number(process.env.BUSY_POLL_US) } : {}),
     },
   }, { timeoutMs: 60000 });
   const portMatch = /listening on port (\d+)/.exec(gw.stderr);

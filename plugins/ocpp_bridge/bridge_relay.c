@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <libwebsockets.h>
+#include "ocpp_common/lws_loop.h"
 #include "bridge.h"
 
 #define BR_UPSTREAM_PROTOCOL "gw-upstream"
@@ -90,10 +91,10 @@ struct br_relay {
     struct lws_protocols *server_protocols;
     struct lws_protocols client_protocols[2];
     lws_retry_bo_t retry;
+    gw_lws_loop_t *loop;        /* the context on libev, and the relay thread */
     struct lws_context *context;
     struct lws_vhost *server_vhost, *client_vhost;
-    pthread_t thread;
-    bool thread_started;
+    unsigned spin_us;
     atomic_bool stopping;
     atomic_bool want_all_frames; /* somebody subscribes to ocpp.frame */
 
@@ -627,9 +628,10 @@ static int br_side_send(br_side_t *s, struct lws *wsi)
  * from a callback, so a broken connection is killed asynchronously; a
  * side whose last write lws still holds waits for its writable callback,
  * which keeps the slow-reader accounting in out_bytes honest. */
-static void br_relay_flush(br_relay_t *relay)
+static bool br_relay_flush(br_relay_t *relay)
 {
     br_side_t *s;
+    bool wrote = false;
     while ((s = relay->dirty_head)) {
         br_side_unmark_dirty(s);
         if (!s->open || !s->wsi || !s->out_head)
@@ -640,7 +642,9 @@ static void br_relay_flush(br_relay_t *relay)
         }
         if (br_side_send(s, s->wsi) < 0)
             lws_set_timeout(s->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        wrote = true;
     }
+    return wrote;
 }
 
 static int br_side_writeable(br_side_t *s, struct lws *wsi)
@@ -887,16 +891,13 @@ static void br_lws_emit(int level, const char *line)
     fputs(line, stderr);
 }
 
-static void *br_relay_main(void *arg)
+/* After each service pass, on the relay thread. */
+static bool br_relay_pass(void *arg)
 {
     br_relay_t *relay = arg;
-    while (!atomic_load(&relay->stopping)) {
-        if (lws_service(relay->context, 0) < 0)
-            break;
-        br_relay_flush(relay);
-        br_relay_notes_post(relay);
-    }
-    return NULL;
+    bool wrote = br_relay_flush(relay);
+    br_relay_notes_post(relay);
+    return wrote;
 }
 
 br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t *cfg,
@@ -914,6 +915,7 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
     relay->upstream = *cfg->upstream;
     relay->tls_verify = cfg->tls_verify;
     relay->max_message = cfg->max_message;
+    relay->spin_us = cfg->busy_poll_us;
     relay->ca_file = cfg->ca_file && *cfg->ca_file ? strdup(cfg->ca_file) : NULL;
     relay->by_index = g_hash_table_new(g_direct_hash, g_direct_equal);
     pthread_mutex_init(&relay->lock, NULL);
@@ -956,7 +958,8 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
     info.timeout_secs = cfg->connect_timeout_s;
     info.connect_timeout_secs = cfg->connect_timeout_s;
     info.fd_limit_per_thread = 8192;
-    relay->context = lws_create_context(&info);
+    relay->loop = gw_lws_loop_new(ctx, &info);
+    relay->context = gw_lws_loop_context(relay->loop);
     if (!relay->context) {
         *error = g_strdup("cannot create the libwebsockets context");
         br_relay_free(relay);
@@ -987,12 +990,11 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
         br_relay_free(relay);
         return NULL;
     }
-    if (pthread_create(&relay->thread, NULL, br_relay_main, relay) != 0) {
+    if (gw_lws_loop_start(relay->loop, br_relay_pass, relay, relay->spin_us) < 0) {
         *error = g_strdup("cannot start the relay thread");
         br_relay_free(relay);
         return NULL;
     }
-    relay->thread_started = true;
     return relay;
 }
 
@@ -1037,12 +1039,10 @@ int br_relay_probe(br_relay_t *relay, br_handover_t *h, unsigned timeout_s, char
 
 void br_relay_stop(br_relay_t *relay)
 {
-    if (!relay || !relay->thread_started)
+    if (!relay)
         return;
     atomic_store(&relay->stopping, true);
-    lws_cancel_service(relay->context);
-    pthread_join(relay->thread, NULL);
-    relay->thread_started = false;
+    gw_lws_loop_stop(relay->loop);
 }
 
 void br_relay_free(br_relay_t *relay)
@@ -1052,8 +1052,8 @@ void br_relay_free(br_relay_t *relay)
     br_relay_stop(relay);
     /* Destroying the context closes every connection; their callbacks run
      * here, on the calling thread, now that the relay thread is gone. */
-    if (relay->context)
-        lws_context_destroy(relay->context);
+    gw_lws_loop_free(relay->loop);
+    relay->context = NULL;
     br_relay_notes_post(relay);
     br_handover_t *h;
     while ((h = g_queue_pop_head(&relay->inbox)))

@@ -36,6 +36,9 @@ static const gw_config_key_t br_keys[] = {
                   "WebSocket ping on each hop after this idle time (s); 0 = off"),
     GW_CONFIG_INT("connect_timeout", "10", 1, 120,
                   "how long a charger's handshake waits for the upstream connection (s)"),
+    GW_CONFIG_INT("busy_poll_us", "100", 0, 10000,
+                  "after relaying, the relay thread keeps polling awake this long (us) before "
+                  "it sleeps: the answer to a relayed CALL then costs no wake-up; 0 = off"),
     GW_CONFIG_INT("scan_list_size", "64", 0, 4096, "unknown chargers remembered in the scan list"),
     GW_CONFIG_PATHNAME("register_map", "register-map.csv",
                        "the register map: only the signals it enables for mode bridge get points"),
@@ -258,6 +261,7 @@ static void br_relay_config(gw_ctx_t *ctx, bridge_t *br, br_relay_config_t *rc)
     rc->max_message = (size_t)gw_config_int(ctx, "max_message_size");
     rc->ping_interval_s = (unsigned)gw_config_int(ctx, "ping_interval");
     rc->connect_timeout_s = (unsigned)gw_config_int(ctx, "connect_timeout");
+    rc->busy_poll_us = (unsigned)gw_config_int(ctx, "busy_poll_us");
 }
 
 /* Frames are handed to the loop only when they change points, unless

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <glib.h>
 #include <libwebsockets.h>
+#include "lws_loop.h"
 #include "ocpp_ws.h"
 
 #define WS_URI_MAX 512
@@ -52,11 +53,9 @@ struct gw_ocpp_ws {
     size_t max_message;
     struct lws_protocols protocols[2];
     lws_retry_bo_t retry;
+    gw_lws_loop_t *loop;          /* the context and its service thread */
     struct lws_context *context;
     int port;
-    pthread_t thread;
-    bool thread_started;
-    atomic_bool stopping;
 
     pthread_mutex_t lock;         /* guards inbox */
     ws_cmd_t *inbox_head, *inbox_tail;
@@ -380,15 +379,6 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     }
 }
 
-static void *ws_thread_main(void *arg)
-{
-    gw_ocpp_ws_t *ws = arg;
-    while (!atomic_load(&ws->stopping))
-        if (lws_service(ws->context, 0) < 0)
-            break;
-    return NULL;
-}
-
 /* --------------------------------------------------------------- loop side */
 
 static int ws_enqueue(gw_ocpp_ws_t *ws, ws_cmd_t *c)
@@ -483,7 +473,8 @@ gw_ocpp_ws_t *gw_ocpp_ws_start(gw_ctx_t *ctx, const gw_ocpp_ws_config_t *cfg,
     if (cfg->ping_interval_s)
         info.retry_and_idle_policy = &ws->retry;
     info.timeout_secs = 10; /* handshakes that stall */
-    ws->context = lws_create_context(&info);
+    ws->loop = gw_lws_loop_new(ctx, &info);
+    ws->context = gw_lws_loop_context(ws->loop);
     if (!ws->context) {
         *error = g_strdup_printf("cannot listen on %s port %d", info.iface ? info.iface : "*",
                                  cfg->port);
@@ -492,12 +483,11 @@ gw_ocpp_ws_t *gw_ocpp_ws_start(gw_ctx_t *ctx, const gw_ocpp_ws_config_t *cfg,
     }
     struct lws_vhost *vh = lws_get_vhost_by_name(ws->context, "default");
     ws->port = vh ? lws_get_vhost_listen_port(vh) : cfg->port;
-    if (pthread_create(&ws->thread, NULL, ws_thread_main, ws) != 0) {
+    if (gw_lws_loop_start(ws->loop, NULL, NULL, 0) < 0) {
         *error = g_strdup("cannot start the WebSocket service thread");
         gw_ocpp_ws_free(ws);
         return NULL;
     }
-    ws->thread_started = true;
     return ws;
 }
 
@@ -505,13 +495,9 @@ void gw_ocpp_ws_stop(gw_ocpp_ws_t *ws)
 {
     if (!ws || !ws->context)
         return;
-    atomic_store(&ws->stopping, true);
-    lws_cancel_service(ws->context);
-    if (ws->thread_started)
-        pthread_join(ws->thread, NULL);
-    ws->thread_started = false;
     /* Runs the CLOSED callbacks of open sessions here, after the join. */
-    lws_context_destroy(ws->context);
+    gw_lws_loop_free(ws->loop);
+    ws->loop = NULL;
     ws->context = NULL;
 }
 

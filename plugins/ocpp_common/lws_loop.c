@@ -1,0 +1,166 @@
+/*
+ * lws_loop.c - a libwebsockets context on a libev loop, serviced by a
+ * thread of its own (see lws_loop.h for why).
+ *
+ * The loop is "foreign" to lws (we create it): lws then installs no SIGINT
+ * watcher of its own (gatewayd's signals belong to the core), and we can
+ * run it one pass at a time, which the pass callback and the spin need.
+ *
+ * lws 4.1.6's libev glue re-arms its timer with ev_timer_set() +
+ * ev_timer_start() on a watcher that may still be active, which libev
+ * ignores: a timer scheduled sooner than the one pending (a WebSocket ping
+ * due in 1 s while a 10 s handshake timeout is armed) then waits for the
+ * later one, or for unrelated traffic. lws runs its due timers whenever a
+ * socket (its cancel pipe included) wakes it, so a tick of ours pokes that
+ * pipe: lws' timers fire within GW_LWS_TICK_S of their time.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ev.h>
+#include <libwebsockets.h>
+#include "lws_loop.h"
+
+#define GW_LWS_TICK_S 0.1
+
+struct gw_lws_loop {
+    struct lws_context *context;
+    struct ev_loop *ev;          /* NULL: lws' own poll() */
+    void *foreign[1];
+    ev_timer tick;
+    pthread_t thread;
+    bool thread_started;
+    atomic_bool stopping;
+    gw_lws_loop_pass_fn pass;
+    void *arg;
+    unsigned spin_us;
+};
+
+static int64_t gw_lws_loop_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* One pass: wait for something (or not), run the callbacks, then the
+ * pass hook. @return what the hook says: did the pass move data */
+static bool gw_lws_loop_pass(gw_lws_loop_t *l, bool wait)
+{
+    if (l->ev)
+        ev_run(l->ev, wait ? EVRUN_ONCE : EVRUN_NOWAIT);
+    else
+        lws_service(l->context, wait ? 0 : -1);
+    return l->pass ? l->pass(l->arg) : false;
+}
+
+static void gw_lws_loop_tick(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    gw_lws_loop_t *l = w->data;
+    (void)ev;
+    (void)revents;
+    lws_cancel_service(l->context);
+}
+
+static void *gw_lws_loop_main(void *arg)
+{
+    gw_lws_loop_t *l = arg;
+    while (!atomic_load(&l->stopping)) {
+        if (!gw_lws_loop_pass(l, true) || !l->spin_us)
+            continue;
+        /* Traffic is flowing: the answer to what was just relayed is
+         * likely to come within microseconds; poll for it awake. */
+        int64_t until = gw_lws_loop_now_us() + l->spin_us;
+        while (!atomic_load(&l->stopping) && gw_lws_loop_now_us() < until)
+            if (gw_lws_loop_pass(l, false))
+                until = gw_lws_loop_now_us() + l->spin_us;
+    }
+    return NULL;
+}
+
+gw_lws_loop_t *gw_lws_loop_new(gw_ctx_t *ctx, const struct lws_context_creation_info *info)
+{
+    gw_lws_loop_t *l = calloc(1, sizeof *l);
+    const char *fallback = NULL;
+    if (!l)
+        return NULL;
+    atomic_init(&l->stopping, false);
+    l->ev = ev_loop_new(EVFLAG_AUTO);
+    if (l->ev) {
+        struct lws_context_creation_info evinfo = *info;
+        l->foreign[0] = l->ev;
+        evinfo.options |= LWS_SERVER_OPTION_LIBEV;
+        evinfo.foreign_loops = l->foreign;
+        l->context = lws_create_context(&evinfo);
+        if (!l->context) {
+            ev_loop_destroy(l->ev);
+            l->ev = NULL;
+            fallback = "libwebsockets could not use libev (is libwebsockets-evlib-ev installed?)";
+        }
+    } else {
+        fallback = "cannot create a libev loop";
+    }
+    if (!l->context)
+        l->context = lws_create_context(info);
+    if (!l->context) {
+        free(l);
+        return NULL;
+    }
+    if (fallback)
+        gw_log(ctx, GW_LOG_WARNING, "%s: waiting in poll() over every socket instead", fallback);
+    return l;
+}
+
+struct lws_context *gw_lws_loop_context(const gw_lws_loop_t *l)
+{
+    return l ? l->context : NULL;
+}
+
+bool gw_lws_loop_is_libev(const gw_lws_loop_t *l)
+{
+    return l && l->ev;
+}
+
+int gw_lws_loop_start(gw_lws_loop_t *l, gw_lws_loop_pass_fn pass, void *arg, unsigned spin_us)
+{
+    l->pass = pass;
+    l->arg = arg;
+    l->spin_us = spin_us;
+    if (l->ev) {
+        ev_timer_init(&l->tick, gw_lws_loop_tick, GW_LWS_TICK_S, GW_LWS_TICK_S);
+        l->tick.data = l;
+        ev_timer_start(l->ev, &l->tick);
+    }
+    int rc = pthread_create(&l->thread, NULL, gw_lws_loop_main, l);
+    if (rc != 0)
+        return -rc;
+    l->thread_started = true;
+    return 0;
+}
+
+void gw_lws_loop_stop(gw_lws_loop_t *l)
+{
+    if (!l || !l->thread_started)
+        return;
+    atomic_store(&l->stopping, true);
+    lws_cancel_service(l->context);
+    pthread_join(l->thread, NULL);
+    l->thread_started = false;
+}
+
+void gw_lws_loop_free(gw_lws_loop_t *l)
+{
+    if (!l)
+        return;
+    gw_lws_loop_stop(l);
+    lws_context_destroy(l->context);
+    if (l->ev) {
+        ev_timer_stop(l->ev, &l->tick);
+        ev_loop_destroy(l->ev);
+    }
+    free(l);
+}
