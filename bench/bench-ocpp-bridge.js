@@ -7,7 +7,9 @@
 //   2. frames/s with a window of outstanding CALLs over several chargers,
 //      bridged vs direct;
 //   3. 1,000 bridged chargers connected at once, each answering a CALL, then
-//      one charger's round trip while the others stay connected.
+//      one charger's round trip while the others stay connected;
+//   4. gatewayd's CPU with those chargers idle and at 100 and 1,000 CALLs/s.
+// BUSY_POLL_US=N sets the bridge's busy_poll_us (default: the plugin's).
 // The Central System is a minimal `ws` server answering every CALL with an
 // empty CALLRESULT, so the numbers are the relay's, not a CS's.
 // Run: GW_BUILDDIR=$PWD/_build node bench/bench-ocpp-bridge.js [--quick]
@@ -23,6 +25,7 @@ const TPUT_CHARGERS = 4;
 const WINDOW = 64;
 const MANY = QUICK ? 200 : 1000;
 const LOADED_SAMPLES = QUICK ? 200 : 1000;
+const PACED_MS = QUICK ? 1000 : 3000;
 const MAP = path.join(__dirname, '..', 'etc', 'register-map.csv');
 
 function startCs(port) {
@@ -83,6 +86,12 @@ async function throughput(sockets, ms) {
   return counted / elapsed;
 }
 
+/** gatewayd's CPU time so far (user + system), in microseconds. */
+function cpuUs(pid) {
+  const f = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * (1e6 / 100); // clock ticks of 10 ms
+}
+
 async function main() {
   const csPort = await freePort();
   const cs = await startCs(csPort);
@@ -124,9 +133,14 @@ async function main() {
     await throughput(ds, 200); // warm-up
     await throughput(bs, 200);
     const dRounds = [], bRounds = [];
+    let cpu = 0, frames = 0;
     for (let r = 0; r < TPUT_ROUNDS; r++) {
       dRounds.push(await throughput(ds, TPUT_MS));
-      bRounds.push(await throughput(bs, TPUT_MS));
+      const c0 = cpuUs(gw.child.pid), t0r = Date.now();
+      const fps = await throughput(bs, TPUT_MS);
+      cpu += cpuUs(gw.child.pid) - c0;
+      frames += fps * ((Date.now() - t0r) / 1000);
+      bRounds.push(fps);
     }
     const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
     const directFps = median(dRounds);
@@ -148,16 +162,40 @@ async function main() {
     const loaded = [];
     for (let i = 0; i < LOADED_SAMPLES; i++) loaded.push(await call(many[0], `l${i}`));
     loaded.sort((x, y) => x - y);
+
+    // 4. what the relay costs in CPU on an ordinary site: the 1,000
+    //    chargers idle, then CALLs spread evenly at 100/s and 1,000/s
+    //    (the spin after each relayed frame is paid per frame here)
+    const cpuPercent = async (rate) => {
+      let k = 0;
+      const timer = rate ? setInterval(() => {
+        for (let j = 0; j < rate / 100; j++, k++) {
+          const ws = many[k % many.length];
+          ws.once('message', () => {});
+          ws.send(`[2,"p${k}","Heartbeat",{}]`);
+        }
+      }, 10) : null;
+      await new Promise((r) => setTimeout(r, 300));
+      const c0 = cpuUs(gw.child.pid), t0c = Date.now();
+      await new Promise((r) => setTimeout(r, PACED_MS));
+      const pc = (cpuUs(gw.child.pid) - c0) / ((Date.now() - t0c) * 10);
+      if (timer) clearInterval(timer);
+      await new Promise((r) => setTimeout(r, 200));
+      return +pc.toFixed(2);
+    };
+    const paced = { idle_cpu_percent: await cpuPercent(0), calls_100_s_cpu_percent: await cpuPercent(100),
+      calls_1000_s_cpu_percent: await cpuPercent(1000) };
     many.forEach((w) => w.terminate());
 
     const out = {
       latency: lat,
       throughput: {
         direct_frames_s: Math.round(directFps), bridged_frames_s: Math.round(bridgedFps), ratio: +(bridgedFps / directFps).toFixed(3),
+        gatewayd_cpu_us_per_call: +(cpu / frames).toFixed(2),
         rounds: TPUT_ROUNDS, direct_rounds: dRounds.map(Math.round), bridged_rounds: bRounds.map(Math.round),
       },
       many: { chargers: many.length, connect_s: connectS, all_answered: rtts.length === MANY, burst_p50_ms: pct(rtts, 50), burst_p99_ms: pct(rtts, 99),
-        call_p50_ms_while_connected: pct(loaded, 50), call_p99_ms_while_connected: pct(loaded, 99) },
+        call_p50_ms_while_connected: pct(loaded, 50), call_p99_ms_while_connected: pct(loaded, 99), ...paced },
       targets: { added_p50_le_0_1ms: lat.added_p50_ms <= 0.1, throughput_ge_0_9: bridgedFps / directFps >= 0.9, chargers_1000: many.length >= 1000 },
     };
     console.log(JSON.stringify(out, null, 2));

@@ -957,7 +957,6 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
     info.count_threads = 1;
     info.timeout_secs = cfg->connect_timeout_s;
     info.connect_timeout_secs = cfg->connect_timeout_s;
-    info.fd_limit_per_thread = 8192;
     relay->loop = gw_lws_loop_new(ctx, &info);
     relay->context = gw_lws_loop_context(relay->loop);
     if (!relay->context) {
