@@ -23,6 +23,9 @@ static const gw_config_key_t core_keys[] = {
     GW_CONFIG_BOOL("syslog", "false", "log to syslog instead of stderr"),
     GW_CONFIG_INT("max_signals", "10000", 1, 10000000,
                   "maximum number of points; registering more fails start-up"),
+    GW_CONFIG_INT("max_open_files", "65536", 64, 1048576,
+                  "raise the open-file limit to this at start (at most to the hard limit); "
+                  "each charger holds one socket, two through ocpp_bridge"),
     GW_CONFIG_PATHNAME("state_dir", "",
                        "persistent state, one sub-directory per plugin instance; empty: "
                        "/var/lib/gatewayd as root, $XDG_STATE_HOME/gatewayd otherwise"),

@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "host.h"
 #include "log.h"
+#include "rlimit.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -114,6 +115,14 @@ int gw_daemon_run(const gw_options_t *opt)
     event_add(sigint, NULL);
     event_add(sigterm, NULL);
     event_add(sigusr1, NULL);
+
+    gw_conf_value_t *files = g_hash_table_lookup(host->core_config, "max_open_files");
+    long nofile = gw_rlimit_raise_files(files ? files->i : 0);
+    if (nofile < 0)
+        gw_core_warn("cannot raise the open-file limit: %s", g_strerror((int)-nofile));
+    else if (files && nofile < files->i)
+        gw_core_info("open files limited to %ld by the hard limit (max_open_files = %ld; "
+                     "each charger holds one, two through ocpp_bridge)", nofile, (long)files->i);
 
     int status = GW_EXIT_OK;
     if (gw_host_start(host) < 0) {

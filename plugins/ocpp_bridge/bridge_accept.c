@@ -20,6 +20,10 @@
 #include "bridge.h"
 
 #define BR_HANDSHAKE_TIMEOUT_MS 10000
+/* Connections still sending their upgrade request. A whole site
+ * reconnecting at once fits; sockets that open and say nothing (each held
+ * up to the timeout) cannot take every descriptor the relay needs. */
+#define BR_INCOMING_MAX 1024
 
 typedef struct br_incoming {
     struct br_incoming *next, *prev;
@@ -38,6 +42,8 @@ struct br_acceptor {
     int port;
     gw_watch_id_t watch;
     br_incoming_t *incoming;    /* connections still sending their request */
+    unsigned n_incoming;
+    bool full_logged;
 };
 
 static void br_incoming_drop(br_incoming_t *in, bool close_fd)
@@ -56,6 +62,7 @@ static void br_incoming_drop(br_incoming_t *in, bool close_fd)
         a->incoming = in->next;
     if (in->next)
         in->next->prev = in->prev;
+    a->n_incoming--;
     free(in);
 }
 
@@ -186,6 +193,17 @@ static void br_accept_ready(gw_ctx_t *ctx, gw_watch_id_t id, int fd, unsigned ev
                 gw_log(ctx, GW_LOG_WARNING, "accept: %s", strerror(errno));
             return;
         }
+        if (a->n_incoming >= BR_INCOMING_MAX) {
+            if (!a->full_logged)
+                gw_log(ctx, GW_LOG_WARNING, "%d connections are still sending their "
+                       "handshake: refusing more (HTTP 503) until they finish or time out",
+                       BR_INCOMING_MAX);
+            a->full_logged = true;
+            br_http_refuse(cfd, 503);
+            close(cfd);
+            continue;
+        }
+        a->full_logged = false;
         int one = 1;
         setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         br_incoming_t *in = calloc(1, sizeof *in);
@@ -195,6 +213,7 @@ static void br_accept_ready(gw_ctx_t *ctx, gw_watch_id_t id, int fd, unsigned ev
         }
         in->acc = a;
         in->fd = cfd;
+        a->n_incoming++;
         char host[NI_MAXHOST] = "?";
         getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, NULL, 0, NI_NUMERICHOST);
         snprintf(in->peer, sizeof in->peer, "%s", host);

@@ -381,8 +381,12 @@ static void br_side_detach(br_side_t *s, const char *why, int http_status)
     }
     br_side_t *o = br_other(s);
     int code = gw_ws_client_close_code_relayable(s->peer_code ? s->peer_code : 1006);
-    if (o->peer_paused && o->wsi)
+    /* s's backlog (what o sent) is gone: read o again, or its close
+     * handshake would wait for the 5 s timeout */
+    if (s->peer_paused && o->wsi) {
+        s->peer_paused = false;
         lws_rx_flow_control(o->wsi, 1);
+    }
     br_side_close(o, code, s->peer_reason, http_status, why);
     br_pair_maybe_free(p);
 }

@@ -69,7 +69,7 @@ async function startBridge(upstreamUrl, opts = {}) {
     modbus_tcp: { bind_address: '127.0.0.1', port: mbPort, register_map: MAP, max_clients: 16 },
     ...(opts.groups || {}),
   };
-  const gw = await startGatewayd(config, { dir: opts.dir });
+  const gw = await startGatewayd(config, { dir: opts.dir, wrapper: opts.wrapper });
   await gw.waitForLog(/ocpp_bridge.*listening on port/);
   const bms = await new Bms(mbPort).connect();
   const site = {

@@ -57,7 +57,9 @@ async function startGatewayd(config, opts = {}) {
     GATEWAYD_PLUGIN_PATH: pluginPath.join(':'),
     ...(opts.env || {}),
   };
-  const child = spawn(GATEWAYD, ['-c', confPath, ...(opts.args || [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // opts.wrapper: a command line gatewayd runs under (e.g. a shell that lowers a limit first)
+  const argv = [...(opts.wrapper || []), GATEWAYD, '-c', confPath, ...(opts.args || [])];
+  const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const gw = { child, dir, confPath, stdout: '', stderr: '', exited: null };
   child.stdout.on('data', (d) => { gw.stdout += d; });
   child.stderr.on('data', (d) => { gw.stderr += d; if (process.env.GW_TEST_VERBOSE) process.stderr.write(d); });
