@@ -295,7 +295,11 @@ typedef struct conn_op {
     cs_charger_t *ch;
     int connector;
     bool availability;
+    int64_t value;              /* availability: what was sent */
 } conn_op_t;
+
+static void conn_op_send(cs_t *cs, cs_charger_t *ch, int connector, bool availability,
+                         int64_t value);
 
 static void conn_op_done(cs_t *cs, cs_charger_t *ch, json_object *result, const char *error,
                          void *arg)
@@ -306,11 +310,16 @@ static void conn_op_done(cs_t *cs, cs_charger_t *ch, json_object *result, const 
     (void)error;
     if (o->availability) {
         c->availability_busy = false;
-        if (st && (!strcmp(st, "Accepted") || !strcmp(st, "Scheduled"))) {
-            c->availability_prev = cs_get_int(cs, c->availability);
-        } else {
-            /* Refused or unanswered: the register shows what is true. */
-            cs_set_int(cs, c->availability, c->availability_prev);
+        if (st && (!strcmp(st, "Accepted") || !strcmp(st, "Scheduled")))
+            c->availability_prev = o->value;
+        int64_t now = cs_get_int(cs, c->availability);
+        if (now != c->availability_prev) {
+            if (now == o->value)
+                /* refused or unanswered: the register shows what is true */
+                cs_set_int(cs, c->availability, c->availability_prev);
+            else
+                /* the BMS wrote again while this one was pending */
+                conn_op_send(cs, ch, o->connector, true, now);
         }
     } else {
         static const char *const n[] = { "Unlocked", "UnlockFailed", "NotSupported", NULL };
@@ -338,14 +347,22 @@ void cs_connector_on_write(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v,
         cs_set_int(cs, c->unlock, 3); /* UnlockConnector needs a connector > 0 */
         return;
     }
+    conn_op_send(cs, ch, oc->connector, availability, value);
+}
+
+static void conn_op_send(cs_t *cs, cs_charger_t *ch, int connector, bool availability,
+                         int64_t value)
+{
+    cs_connector_t *c = &ch->connector[connector];
     conn_op_t *o = calloc(1, sizeof *o);
     if (!o)
         return;
     o->ch = ch;
-    o->connector = oc->connector;
+    o->connector = connector;
     o->availability = availability;
+    o->value = value;
     json_object *p = json_object_new_object();
-    json_object_object_add(p, "connectorId", json_object_new_int(oc->connector));
+    json_object_object_add(p, "connectorId", json_object_new_int(connector));
     if (availability) {
         c->availability_busy = true;
         json_object_object_add(p, "type", json_object_new_string(value ? "Operative" : "Inoperative"));

@@ -60,9 +60,10 @@ test('UnlockConnector and ChangeAvailability on the connector registers', async 
   const s = await startCs();
   try {
     let availability = 'Accepted';
+    let hold = Promise.resolve();
     const { got } = await chargerWith(s, 'CP0', {
       UnlockConnector: { status: 'UnlockFailed' },
-      ChangeAvailability: () => ({ status: availability }),
+      ChangeAvailability: async () => { await hold; return { status: availability }; },
     });
     await s.bms.write1(A.conn.unlock(0, 1), 1);
     await s.bms.waitU16(A.conn.unlock(0, 1), (v) => v !== 1, 'unlock result');
@@ -82,6 +83,20 @@ test('UnlockConnector and ChangeAvailability on the connector registers', async 
     await s.bms.write1(A.conn.availability(0, 0), 0);
     await until(() => got.length === 4, 5000, 'ChangeAvailability 0');
     assert.deepStrictEqual(got[3].params, { connectorId: 0, type: 'Inoperative' });
+    // written again while the first change is unanswered: once it is
+    // answered the newer value is sent too, and the register ends as sent
+    availability = 'Accepted';
+    let release;
+    hold = new Promise((r) => { release = r; });
+    await s.bms.write1(A.conn.availability(0, 1), 0);
+    await until(() => got.length === 5, 5000, 'ChangeAvailability held');
+    await s.bms.write1(A.conn.availability(0, 1), 1);
+    release();
+    await until(() => got.length === 6, 5000, 'the newer value sent');
+    assert.deepStrictEqual(got.slice(4).map((g) => g.params),
+      [{ connectorId: 1, type: 'Inoperative' }, { connectorId: 1, type: 'Operative' }]);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.strictEqual(await s.bms.u16(A.conn.availability(0, 1)), 1);
   } finally { await s.stop(); }
 });
 
