@@ -13,7 +13,14 @@
  * later one, or for unrelated traffic. lws runs its due timers whenever a
  * socket (its cancel pipe included) wakes it, so a tick of ours pokes that
  * pipe: lws' timers fire within GW_LWS_TICK_S of their time.
+ *
+ * libev is opened at run time (dlopen, local), never linked: it exports a
+ * libevent emulation (event_base_new, event_del, ...) whose symbols would
+ * take the place of libevent's in any program linking both, such as a
+ * test linking the core and a plugin. Loaded locally it is only seen by
+ * this file and by lws' evlib plugin, which needs it anyway.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -26,8 +33,20 @@
 #include "lws_loop.h"
 
 #define GW_LWS_TICK_S 0.1
+#define GW_LIBEV_SONAME "libev.so.4"
+
+/* The libev functions this file calls, from the library opened locally. */
+typedef struct gw_ev_api {
+    void *dl;
+    __typeof__(ev_loop_new) *loop_new;
+    __typeof__(ev_loop_destroy) *loop_destroy;
+    __typeof__(ev_run) *run;
+    __typeof__(ev_timer_start) *timer_start;
+    __typeof__(ev_timer_stop) *timer_stop;
+} gw_ev_api_t;
 
 struct gw_lws_loop {
+    gw_ev_api_t api;
     struct lws_context *context;
     struct ev_loop *ev;          /* NULL: lws' own poll() */
     void *foreign[1];
@@ -39,6 +58,23 @@ struct gw_lws_loop {
     void *arg;
     unsigned spin_us;
 };
+
+static bool gw_ev_api_open(gw_ev_api_t *api)
+{
+    api->dl = dlopen(GW_LIBEV_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!api->dl)
+        return false;
+    api->loop_new = (__typeof__(ev_loop_new) *)dlsym(api->dl, "ev_loop_new");
+    api->loop_destroy = (__typeof__(ev_loop_destroy) *)dlsym(api->dl, "ev_loop_destroy");
+    api->run = (__typeof__(ev_run) *)dlsym(api->dl, "ev_run");
+    api->timer_start = (__typeof__(ev_timer_start) *)dlsym(api->dl, "ev_timer_start");
+    api->timer_stop = (__typeof__(ev_timer_stop) *)dlsym(api->dl, "ev_timer_stop");
+    if (api->loop_new && api->loop_destroy && api->run && api->timer_start && api->timer_stop)
+        return true;
+    dlclose(api->dl);
+    api->dl = NULL;
+    return false;
+}
 
 static int64_t gw_lws_loop_now_us(void)
 {
@@ -52,7 +88,7 @@ static int64_t gw_lws_loop_now_us(void)
 static bool gw_lws_loop_pass(gw_lws_loop_t *l, bool wait)
 {
     if (l->ev)
-        ev_run(l->ev, wait ? EVRUN_ONCE : EVRUN_NOWAIT);
+        l->api.run(l->ev, wait ? EVRUN_ONCE : EVRUN_NOWAIT);
     else
         lws_service(l->context, wait ? 0 : -1);
     return l->pass ? l->pass(l->arg) : false;
@@ -89,7 +125,8 @@ gw_lws_loop_t *gw_lws_loop_new(gw_ctx_t *ctx, const struct lws_context_creation_
     if (!l)
         return NULL;
     atomic_init(&l->stopping, false);
-    l->ev = ev_loop_new(EVFLAG_AUTO);
+    if (gw_ev_api_open(&l->api))
+        l->ev = l->api.loop_new(EVFLAG_AUTO);
     if (l->ev) {
         struct lws_context_creation_info evinfo = *info;
         l->foreign[0] = l->ev;
@@ -97,16 +134,18 @@ gw_lws_loop_t *gw_lws_loop_new(gw_ctx_t *ctx, const struct lws_context_creation_
         evinfo.foreign_loops = l->foreign;
         l->context = lws_create_context(&evinfo);
         if (!l->context) {
-            ev_loop_destroy(l->ev);
+            l->api.loop_destroy(l->ev);
             l->ev = NULL;
             fallback = "libwebsockets could not use libev (is libwebsockets-evlib-ev installed?)";
         }
     } else {
-        fallback = "cannot create a libev loop";
+        fallback = l->api.dl ? "cannot create a libev loop" : "cannot open " GW_LIBEV_SONAME;
     }
     if (!l->context)
         l->context = lws_create_context(info);
     if (!l->context) {
+        if (l->api.dl)
+            dlclose(l->api.dl);
         free(l);
         return NULL;
     }
@@ -133,7 +172,7 @@ int gw_lws_loop_start(gw_lws_loop_t *l, gw_lws_loop_pass_fn pass, void *arg, uns
     if (l->ev) {
         ev_timer_init(&l->tick, gw_lws_loop_tick, GW_LWS_TICK_S, GW_LWS_TICK_S);
         l->tick.data = l;
-        ev_timer_start(l->ev, &l->tick);
+        l->api.timer_start(l->ev, &l->tick);
     }
     int rc = pthread_create(&l->thread, NULL, gw_lws_loop_main, l);
     if (rc != 0)
@@ -159,8 +198,10 @@ void gw_lws_loop_free(gw_lws_loop_t *l)
     gw_lws_loop_stop(l);
     lws_context_destroy(l->context);
     if (l->ev) {
-        ev_timer_stop(l->ev, &l->tick);
-        ev_loop_destroy(l->ev);
+        l->api.timer_stop(l->ev, &l->tick);
+        l->api.loop_destroy(l->ev);
     }
+    if (l->api.dl)
+        dlclose(l->api.dl);
     free(l);
 }
