@@ -3,7 +3,8 @@
 // per hop, never relayed; a charger that stops answering pings is dropped
 // and its upstream connection with it. And the sockets a large site needs:
 // started with a soft open-file limit of 1,024 (a Debian user's default),
-// gatewayd raises it and relays 600 chargers (1,200 sockets).
+// gatewayd raises it and relays 600 chargers (1,200 sockets), waiting in
+// epoll (lws' libev plugin).
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
@@ -85,6 +86,10 @@ test('started with a soft open-file limit of 1,024, gatewayd raises it and relay
       groups: { core: { max_signals: 1000000, state_dir: tmpDir('gw-hops-state-') } },
       wrapper: ['sh', '-c', 'ulimit -Sn 1024 && exec "$0" "$@"'],
     });
+    // the relay waits in epoll through lws' libev plugin, not in poll() over 1,200 sockets
+    const maps = fs.readFileSync(`/proc/${s.gw.child.pid}/maps`, 'utf8');
+    assert.match(maps, /libwebsockets-evlib_ev\.so/);
+    assert.doesNotMatch(s.gw.stderr, /poll\(\) over every socket/);
     const limits = fs.readFileSync(`/proc/${s.gw.child.pid}/limits`, 'utf8');
     const soft = Number(/Max open files\s+(\d+)/.exec(limits)[1]);
     assert.ok(soft > 2 * N + 100, `soft limit raised (now ${soft})`);
