@@ -134,11 +134,20 @@ async function main() {
     await throughput(bs, 200);
     const dRounds = [], bRounds = [];
     let cpu = 0, frames = 0;
+    const node = { direct: 0, directFrames: 0, bridged: 0 };
+    const nodeUs = () => { const u = process.cpuUsage(); return u.user + u.system; };
     for (let r = 0; r < TPUT_ROUNDS; r++) {
-      dRounds.push(await throughput(ds, TPUT_MS));
-      const c0 = cpuUs(gw.child.pid), t0r = Date.now();
+      let n0 = nodeUs(), t0r = Date.now();
+      const dfps = await throughput(ds, TPUT_MS);
+      node.direct += nodeUs() - n0;
+      node.directFrames += dfps * ((Date.now() - t0r) / 1000);
+      dRounds.push(dfps);
+      const c0 = cpuUs(gw.child.pid);
+      n0 = nodeUs();
+      t0r = Date.now();
       const fps = await throughput(bs, TPUT_MS);
       cpu += cpuUs(gw.child.pid) - c0;
+      node.bridged += nodeUs() - n0;
       frames += fps * ((Date.now() - t0r) / 1000);
       bRounds.push(fps);
     }
@@ -192,6 +201,9 @@ async function main() {
       throughput: {
         direct_frames_s: Math.round(directFps), bridged_frames_s: Math.round(bridgedFps), ratio: +(bridgedFps / directFps).toFixed(3),
         gatewayd_cpu_us_per_call: +(cpu / frames).toFixed(2),
+        // the load generator (chargers and CS in this process) per CALL
+        node_cpu_us_per_call_direct: +(node.direct / node.directFrames).toFixed(2),
+        node_cpu_us_per_call_bridged: +(node.bridged / frames).toFixed(2),
         rounds: TPUT_ROUNDS, direct_rounds: dRounds.map(Math.round), bridged_rounds: bRounds.map(Math.round),
       },
       many: { chargers: many.length, connect_s: connectS, all_answered: rtts.length === MANY, burst_p50_ms: pct(rtts, 50), burst_p99_ms: pct(rtts, 99),

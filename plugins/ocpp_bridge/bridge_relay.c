@@ -35,6 +35,7 @@
 #define BR_UPSTREAM_PROTOCOL "gw-upstream"
 #define BR_REASON_MAX 123       /* a close frame's reason fits 125 bytes with the code */
 #define BR_BATCH_MAX (256 * 1024) /* bytes packed into one write, unless one message is bigger */
+#define BR_GATHER_PASSES 4      /* passes that may add to a write while input keeps coming */
 
 typedef struct br_msg {
     struct br_msg *next;
@@ -109,6 +110,8 @@ struct br_relay {
     size_t tx_cap;
     br_mask_pool_t masks;
     br_side_t *dirty_head;      /* sides with frames received during this service pass */
+    bool received;              /* a whole message arrived in this pass */
+    unsigned gathered;          /* passes whose messages wait for the write */
     struct br_note *notes_head, *notes_tail; /* for the loop, posted after the pass's writes */
 
     pthread_cond_t probe_cond;  /* with lock: the check_upstream result */
@@ -558,10 +561,12 @@ static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t
             free(n);
         }
     }
-    if (o->attached && !o->close_code)
+    if (o->attached && !o->close_code) {
         br_side_enqueue(o, m);
-    else
+        relay->received = true;
+    } else {
         free(m);
+    }
     return 0;
 }
 
@@ -895,13 +900,24 @@ static void br_lws_emit(int level, const char *line)
     fputs(line, stderr);
 }
 
-/* After each service pass, on the relay thread. */
-static bool br_relay_pass(void *arg)
+/* After each service pass, on the relay thread. While messages keep
+ * arriving pass after pass (a loaded site), a few passes are gathered into
+ * one write per side: fewer, fuller segments for the peers to read. With
+ * nothing more ready the write goes at once, so an isolated CALL waits
+ * only for one non-blocking poll. */
+static gw_lws_pass_result_t br_relay_pass(void *arg)
 {
     br_relay_t *relay = arg;
+    if (relay->received && relay->gathered < BR_GATHER_PASSES) {
+        relay->received = false;
+        relay->gathered++;
+        return GW_LWS_PASS_MORE;
+    }
+    relay->received = false;
+    relay->gathered = 0;
     bool wrote = br_relay_flush(relay);
     br_relay_notes_post(relay);
-    return wrote;
+    return wrote ? GW_LWS_PASS_MOVED : GW_LWS_PASS_IDLE;
 }
 
 br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t *cfg,

@@ -84,14 +84,14 @@ static int64_t gw_lws_loop_now_us(void)
 }
 
 /* One pass: wait for something (or not), run the callbacks, then the
- * pass hook. @return what the hook says: did the pass move data */
-static bool gw_lws_loop_pass(gw_lws_loop_t *l, bool wait)
+ * pass hook. @return what the hook says */
+static gw_lws_pass_result_t gw_lws_loop_pass(gw_lws_loop_t *l, bool wait)
 {
     if (l->ev)
         l->api.run(l->ev, wait ? EVRUN_ONCE : EVRUN_NOWAIT);
     else
         lws_service(l->context, wait ? 0 : -1);
-    return l->pass ? l->pass(l->arg) : false;
+    return l->pass ? l->pass(l->arg) : GW_LWS_PASS_IDLE;
 }
 
 static void gw_lws_loop_tick(struct ev_loop *ev, ev_timer *w, int revents)
@@ -105,15 +105,19 @@ static void gw_lws_loop_tick(struct ev_loop *ev, ev_timer *w, int revents)
 static void *gw_lws_loop_main(void *arg)
 {
     gw_lws_loop_t *l = arg;
+    gw_lws_pass_result_t r = GW_LWS_PASS_IDLE;
     while (!atomic_load(&l->stopping)) {
-        if (!gw_lws_loop_pass(l, true) || !l->spin_us)
+        r = gw_lws_loop_pass(l, r != GW_LWS_PASS_MORE);
+        if (r != GW_LWS_PASS_MOVED || !l->spin_us)
             continue;
         /* Traffic is flowing: the answer to what was just relayed is
          * likely to come within microseconds; poll for it awake. */
         int64_t until = gw_lws_loop_now_us() + l->spin_us;
         while (!atomic_load(&l->stopping) && gw_lws_loop_now_us() < until)
-            if (gw_lws_loop_pass(l, false))
+            if ((r = gw_lws_loop_pass(l, false)) != GW_LWS_PASS_IDLE)
                 until = gw_lws_loop_now_us() + l->spin_us;
+        /* a spin ending on MORE makes the next pass not wait: held input
+         * is never left behind a sleep */
     }
     return NULL;
 }

@@ -27,13 +27,19 @@ struct lws_context_creation_info;
 
 typedef struct gw_lws_loop gw_lws_loop_t;
 
+/** What a pass did, as the pass callback reports it. */
+typedef enum gw_lws_pass_result {
+    GW_LWS_PASS_IDLE = 0,   /**< nothing moved */
+    GW_LWS_PASS_MOVED,      /**< data moved: keep polling awake for spin_us */
+    GW_LWS_PASS_MORE,       /**< input is held back to be written with more:
+                                 run the next pass at once, without waiting */
+} gw_lws_pass_result_t;
+
 /**
  * Called on the service thread after every service pass (once the
  * callbacks of the sockets that were ready have run).
- * @return true when the pass moved data: the thread then keeps polling
- *         without sleeping for spin_us (see gw_lws_loop_start())
  */
-typedef bool (*gw_lws_loop_pass_fn)(void *arg);
+typedef gw_lws_pass_result_t (*gw_lws_loop_pass_fn)(void *arg);
 
 /**
  * Create the context described by info on a libev loop (info->options and
