@@ -183,6 +183,7 @@ struct cs {
     int point_error;            /* first registration failure (max_signals) */
     char *state_path;
     bool restoring;             /* loading state: do not save */
+    struct cs_store_writer *store; /* writes state_path off the loop */
 };
 
 /* cs_points.c: map-backed points. A point the map does not enable for the
@@ -213,6 +214,10 @@ extern const gw_ocpp_ws_handlers_t cs_ws_handlers;
 void cs_send_text(cs_t *cs, uint32_t conn, const char *text, const char *action, bool out);
 void cs_reply(cs_t *cs, uint32_t conn, const char *msg_id, json_object *payload,
               const char *action);
+/* cs_reply() once the state as it is now is on disk: an answer that a
+ * crash must not contradict (a transactionId given, a stop acknowledged). */
+void cs_reply_durable(cs_t *cs, uint32_t conn, const char *msg_id, json_object *payload,
+                      const char *action);
 /* action: of the CALL being refused (for the ocpp.frame event), or NULL */
 void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, const char *action,
                     gw_ocpp_error_t code, const char *why);
@@ -256,5 +261,18 @@ void cs_connector_on_write(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v,
 /* cs_store.c: persistence under gw_state_dir() */
 int cs_store_load(cs_t *cs);
 void cs_store_save(cs_t *cs);
+
+/* cs_store_writer.c: the state file written on a thread of its own */
+typedef struct cs_store_writer cs_store_writer_t;
+cs_store_writer_t *cs_store_writer_start(gw_ctx_t *ctx, const char *path);
+/* Hand over a snapshot (malloc'd, taken); a newer one replaces it if its
+ * write has not started. Loop thread. */
+void cs_store_writer_put(cs_store_writer_t *w, char *text);
+/* fn(arg) on the loop once every snapshot handed over so far is on disk
+ * (or failed, which is logged); at once when it already is, or w is NULL. */
+void cs_store_writer_after(cs_store_writer_t *w, void (*fn)(void *arg), void *arg);
+/* Write what is pending, join the thread, run the waiters left. Idempotent. */
+void cs_store_writer_stop(cs_store_writer_t *w);
+void cs_store_writer_free(cs_store_writer_t *w);
 
 #endif

@@ -83,6 +83,37 @@ void cs_reply(cs_t *cs, uint32_t conn, const char *msg_id, json_object *payload,
     free(text);
 }
 
+typedef struct cs_durable_reply {
+    cs_t *cs;
+    uint32_t conn;
+    char msg_id[GW_OCPP_ID_MAX + 1];
+    json_object *payload;
+    const char *action;         /* static */
+} cs_durable_reply_t;
+
+static void cs_durable_reply_run(void *arg)
+{
+    cs_durable_reply_t *d = arg;
+    cs_reply(d->cs, d->conn, d->msg_id, d->payload, d->action);
+    free(d);
+}
+
+void cs_reply_durable(cs_t *cs, uint32_t conn, const char *msg_id, json_object *payload,
+                      const char *action)
+{
+    cs_durable_reply_t *d = malloc(sizeof *d);
+    if (!d) {
+        cs_reply(cs, conn, msg_id, payload, action);
+        return;
+    }
+    d->cs = cs;
+    d->conn = conn;
+    snprintf(d->msg_id, sizeof d->msg_id, "%s", msg_id);
+    d->payload = payload;
+    d->action = action;
+    cs_store_writer_after(cs->store, cs_durable_reply_run, d);
+}
+
 void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, const char *action,
                     gw_ocpp_error_t code, const char *why)
 {

@@ -176,7 +176,10 @@ static void hs_complete(cs_t *cs, cs_charger_t *ch, bool from_bms)
         break;
     }
     }
-    cs_reply(cs, r->conn, r->msg_id, reply, cs_kind_action[r->kind]);
+    if (r->kind == CS_REQ_AUTHORIZE)
+        cs_reply(cs, r->conn, r->msg_id, reply, cs_kind_action[r->kind]);
+    else
+        cs_reply_durable(cs, r->conn, r->msg_id, reply, cs_kind_action[r->kind]);
     cs_set_int(cs, h->flag, 0);
     cs_set_int(cs, h->processed, 0);
     ch->fifo_head = r->next;

@@ -2,8 +2,10 @@
  * cs_store.c - what must survive a restart or a crash: open transactions,
  * the transaction id allocator, each charger's local list and its version.
  * One JSON file in the instance's state directory, replaced atomically
- * (write a temporary file, fsync, rename, fsync the directory) on every
- * change, so a SIGKILL leaves either the old or the new state.
+ * (write a temporary file, fsync, rename, fsync the directory) after every
+ * change by cs_store_writer.c, off the loop, so a SIGKILL leaves either
+ * the old or the new state. Answers that depend on a change wait for it
+ * to be on disk (cs_reply_durable()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,33 +64,11 @@ void cs_store_save(cs_t *cs)
     }
     json_object_object_add(root, "chargers", chargers);
 
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", cs->state_path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    size_t len = strlen(text);
-    bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-    if (fd >= 0 && close(fd) != 0)
-        ok = false;
-    if (ok && rename(tmp, cs->state_path) != 0)
-        ok = false;
-    if (!ok) {
-        gw_log(cs->ctx, GW_LOG_ERROR, "cannot save %s: %s", cs->state_path, strerror(errno));
-        unlink(tmp);
-    } else {
-        /* Make the rename itself durable. */
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", cs->state_path);
-        char *slash = strrchr(dir, '/');
-        if (slash) {
-            *slash = '\0';
-            int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-            if (dfd >= 0) {
-                fsync(dfd);
-                close(dfd);
-            }
-        }
-    }
+    char *text = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+    if (text && cs->store)
+        cs_store_writer_put(cs->store, text);
+    else
+        free(text);
     json_object_put(root);
 }
 
@@ -117,6 +97,11 @@ int cs_store_load(cs_t *cs)
     if (!cs->state_path)
         return -ENOMEM;
     sprintf(cs->state_path, "%s/%s", dir, CS_STORE_FILE);
+    cs->store = cs_store_writer_start(cs->ctx, cs->state_path);
+    if (!cs->store) {
+        gw_log(cs->ctx, GW_LOG_ERROR, "cannot start the thread that writes %s", cs->state_path);
+        return -ENOMEM;
+    }
     if (access(cs->state_path, F_OK) != 0)
         return 0;
     json_object *root = json_object_from_file(cs->state_path);

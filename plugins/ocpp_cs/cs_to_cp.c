@@ -101,6 +101,21 @@ static json_object *sll_entry_json(const cs_auth_entry_t *e, bool with_info)
 
 static void sll_send(cs_t *cs, sll_ctx_t *s);
 
+/* The BMS learns a list was applied only once that is on disk: after a
+ * crash the gateway must still know the version the charger has. */
+typedef struct sll_result {
+    cs_t *cs;
+    cs_charger_t *ch;
+    int code;
+} sll_result_t;
+
+static void sll_result_run(void *arg)
+{
+    sll_result_t *r = arg;
+    op_finish(r->cs, r->ch, CS_OP_SEND_LOCAL_LIST, r->code);
+    free(r);
+}
+
 static void sll_done(cs_t *cs, cs_charger_t *ch, json_object *result, const char *error, void *arg)
 {
     sll_ctx_t *s = arg;
@@ -124,7 +139,13 @@ static void sll_done(cs_t *cs, cs_charger_t *ch, json_object *result, const char
         cs_store_save(cs);
     }
     free(s);
-    op_finish(cs, ch, CS_OP_SEND_LOCAL_LIST, code);
+    sll_result_t *r = malloc(sizeof *r);
+    if (!r) {
+        op_finish(cs, ch, CS_OP_SEND_LOCAL_LIST, code);
+        return;
+    }
+    *r = (sll_result_t){ cs, ch, code };
+    cs_store_writer_after(cs->store, sll_result_run, r);
 }
 
 static void sll_send(cs_t *cs, sll_ctx_t *s)

@@ -51,6 +51,7 @@ static void cs_free(cs_t *cs)
 {
     if (!cs)
         return;
+    cs_store_writer_free(cs->store); /* answers still waiting for it go first */
     gw_ocpp_ws_free(cs->ws);
     for (int i = 0; i < cs->n_index; i++) {
         cs_charger_t *ch = cs->by_index[i];
@@ -185,6 +186,8 @@ static void cs_stop(gw_ctx_t *ctx, void *state)
             cs->by_index[i]->conn = 0;
             cs_calls_fail_all(cs, cs->by_index[i]);
         }
+    /* the last state reaches the disk before the daemon goes on stopping */
+    cs_store_writer_stop(cs->store);
 }
 
 static void cs_fini(gw_ctx_t *ctx, void *state)
