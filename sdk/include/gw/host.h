@@ -514,7 +514,11 @@ static inline int gw_watch_remove(gw_ctx_t *ctx, gw_watch_id_t watch)
 /**
  * Run fn(ctx, arg) on the loop thread, soon, in posting order. Any thread.
  * This is how a plugin's own thread hands work to the loop; it must never
- * touch points directly.
+ * touch points directly. The queue is not bounded: a thread that can
+ * produce faster than the loop consumes (a network peer, not a serial
+ * line) should batch several items into one post or wait for the loop to
+ * catch up, as ocpp_bridge's relay posts once per service pass.
+ * Pending posts of an instance run after its stop() and before fini().
  * @return 0, -ENOMEM, or -ESHUTDOWN once the instance has been stopped
  *         (fn will not run: free arg yourself)
  */
