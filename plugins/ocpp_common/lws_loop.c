@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <ev.h>
 #include <libwebsockets.h>
 #include "lws_loop.h"
@@ -172,7 +173,8 @@ int gw_lws_loop_start(gw_lws_loop_t *l, gw_lws_loop_pass_fn pass, void *arg, uns
 {
     l->pass = pass;
     l->arg = arg;
-    l->spin_us = spin_us;
+    /* on one CPU the answer cannot arrive while we spin */
+    l->spin_us = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? spin_us : 0;
     if (l->ev) {
         ev_timer_init(&l->tick, gw_lws_loop_tick, GW_LWS_TICK_S, GW_LWS_TICK_S);
         l->tick.data = l;

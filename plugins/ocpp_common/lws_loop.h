@@ -63,7 +63,9 @@ bool gw_lws_loop_is_libev(const gw_lws_loop_t *l);
  *                 sleeping thread costs a wake-up per message (tens of
  *                 microseconds on a virtual machine whose idle CPUs halt);
  *                 spinning trades CPU time for that latency while traffic
- *                 flows, and nothing when it does not.
+ *                 flows, and nothing when it does not. Ignored on a
+ *                 single-CPU machine, where the answer cannot arrive
+ *                 while the thread spins.
  * @return 0, or -errno when the thread cannot start
  */
 int gw_lws_loop_start(gw_lws_loop_t *l, gw_lws_loop_pass_fn pass, void *arg, unsigned spin_us);
