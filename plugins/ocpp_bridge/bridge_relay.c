@@ -58,9 +58,11 @@ typedef struct br_side {
     br_msg_t *rx;               /* message being reassembled */
     size_t rx_cap;
     int peer_code;              /* close code received from this side, 0 none */
-    char peer_reason[BR_REASON_MAX + 1];
+    char peer_reason[BR_REASON_MAX];   /* bytes, not a C string: a NUL is valid UTF-8 */
+    size_t peer_reason_len;
     int close_code;             /* != 0: close once output is written */
-    char close_reason[BR_REASON_MAX + 1];
+    char close_reason[BR_REASON_MAX];
+    size_t close_reason_len;
     bool dirty;                 /* in the relay's list of sides to write after this pass */
     struct br_side *dirty_prev, *dirty_next;
 } br_side_t;
@@ -341,8 +343,8 @@ static void br_pair_refuse(br_pair_t *p, int status, const char *why)
 /* Close a side with a code: an open WebSocket after its queued frames, a
  * connection still in its handshake at once, an unanswered charger with an
  * HTTP refusal. */
-static void br_side_close(br_side_t *s, int code, const char *reason, int http_status,
-                          const char *why)
+static void br_side_close_reason(br_side_t *s, int code, const char *reason, size_t reason_len,
+                                 int http_status, const char *why)
 {
     if (!s->attached || s->close_code)
         return;
@@ -352,7 +354,9 @@ static void br_side_close(br_side_t *s, int code, const char *reason, int http_s
         return;
     }
     s->close_code = code;
-    snprintf(s->close_reason, sizeof s->close_reason, "%s", reason ? reason : "");
+    s->close_reason_len = reason_len < sizeof s->close_reason ? reason_len : sizeof s->close_reason;
+    if (s->close_reason_len)
+        memcpy(s->close_reason, reason, s->close_reason_len);
     if (!s->wsi)
         return;
     if (s->open) {
@@ -362,6 +366,12 @@ static void br_side_close(br_side_t *s, int code, const char *reason, int http_s
     } else {
         lws_set_timeout(s->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
     }
+}
+
+static void br_side_close(br_side_t *s, int code, const char *reason, int http_status,
+                          const char *why)
+{
+    br_side_close_reason(s, code, reason, strlen(reason), http_status, why);
 }
 
 /* A side's connection is gone (or never came): close the other one with
@@ -390,7 +400,7 @@ static void br_side_detach(br_side_t *s, const char *why, int http_status)
         s->peer_paused = false;
         lws_rx_flow_control(o->wsi, 1);
     }
-    br_side_close(o, code, s->peer_reason, http_status, why);
+    br_side_close_reason(o, code, s->peer_reason, s->peer_reason_len, http_status, why);
     br_pair_maybe_free(p);
 }
 
@@ -662,7 +672,7 @@ static int br_side_writeable(br_side_t *s, struct lws *wsi)
         return br_side_send(s, wsi);
     if (s->close_code) {
         lws_close_reason(wsi, (enum lws_close_status)s->close_code,
-                         (unsigned char *)s->close_reason, strlen(s->close_reason));
+                         (unsigned char *)s->close_reason, s->close_reason_len);
         return -1;
     }
     return 0;
@@ -844,7 +854,7 @@ static int br_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
             if (rl > BR_REASON_MAX)
                 rl = BR_REASON_MAX;
             memcpy(s->peer_reason, (const char *)in + 2, rl);
-            s->peer_reason[rl] = '\0';
+            s->peer_reason_len = rl;
         }
         return 0;
 

@@ -60,19 +60,22 @@ test('close codes pass on: upstream closing closes the charger with the same cod
     const ws = await rawCharger(`${s.url}/CP0`);
     await until(() => up.clients.has('CP0'), 3000, 'upstream client');
     const closed = once(ws, 'close');
-    await up.clients.get('CP0').close({ code: 4002, reason: 'maintenance' });
+    // the longest reason a close frame holds (123 bytes), in two-byte characters
+    const longReason = `maintenance ${'é'.repeat(55)}`;
+    assert.strictEqual(Buffer.byteLength(longReason), 122);
+    await up.clients.get('CP0').close({ code: 4002, reason: `${longReason}!` });
     const [code, reason] = await closed;
     assert.strictEqual(code, 4002);
-    assert.strictEqual(reason.toString(), 'maintenance');
+    assert.strictEqual(reason.toString(), `${longReason}!`);
 
     // charger drops: the upstream connection is closed with its code
     const ws1 = await rawCharger(`${s.url}/CP1`);
     await until(() => up.clients.has('CP1') && up.clients.get('CP1').state === 1, 3000, 'upstream CP1');
     const upClosed = once(up.clients.get('CP1'), 'close');
-    ws1.close(4005, 'charger bye');
+    ws1.close(4005, 'charger\u0000bye'); // a NUL is valid UTF-8: the reason is bytes, not a C string
     const [ev] = await upClosed;
     assert.strictEqual(ev.code, 4005);
-    assert.strictEqual(ev.reason.toString(), 'charger bye');
+    assert.strictEqual(ev.reason.toString(), 'charger\u0000bye');
 
     // charger vanishes without a close frame: upstream still goes (going away)
     const ws2 = await rawCharger(`${s.url}/CP0`);
