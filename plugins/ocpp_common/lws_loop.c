@@ -164,11 +164,6 @@ struct lws_context *gw_lws_loop_context(const gw_lws_loop_t *l)
     return l ? l->context : NULL;
 }
 
-bool gw_lws_loop_is_libev(const gw_lws_loop_t *l)
-{
-    return l && l->ev;
-}
-
 int gw_lws_loop_start(gw_lws_loop_t *l, gw_lws_loop_pass_fn pass, void *arg, unsigned spin_us)
 {
     l->pass = pass;

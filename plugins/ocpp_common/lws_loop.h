@@ -52,9 +52,6 @@ gw_lws_loop_t *gw_lws_loop_new(gw_ctx_t *ctx, const struct lws_context_creation_
 /** The context (for vhosts, client connections, lws_cancel_service()). */
 struct lws_context *gw_lws_loop_context(const gw_lws_loop_t *l);
 
-/** true when the context runs on libev (epoll), false on lws' poll(). */
-bool gw_lws_loop_is_libev(const gw_lws_loop_t *l);
-
 /**
  * Start servicing the context on a new thread.
  * @param pass     run after each pass, may be NULL
