@@ -91,6 +91,11 @@ static void test_newest_wins(fixture_t *f, gconstpointer data)
     g_assert_cmpint(s.calls, ==, 3);
     g_assert_cmpstr(s.content, ==, "four");
     cs_store_writer_stop(w); /* idempotent */
+    /* a change after stop is written at once, and nothing waits for it */
+    cs_store_writer_put(w, g_strdup("five"));
+    cs_store_writer_after(w, on_durable, &s);
+    g_assert_cmpint(s.calls, ==, 4);
+    g_assert_cmpstr(s.content, ==, "five");
     cs_store_writer_free(w);
     g_free(s.content);
 }
