@@ -123,14 +123,16 @@ static void *cs_store_writer_main(void *arg)
         free(text);
         if (rc < 0)
             gw_log(w->ctx, GW_LOG_ERROR, "cannot save %s: %s", w->path, strerror(-rc));
-        cs_store_done_t *d = malloc(sizeof *d);
+        pthread_mutex_lock(&w->lock);
+        /* once stop() is waiting it releases the waiters itself: a post
+         * now could outlive the writer */
+        cs_store_done_t *d = w->stopping ? NULL : malloc(sizeof *d);
         if (d) {
             d->w = w;
             d->gen = gen;
             if (gw_post(w->ctx, cs_store_done_run, d) < 0)
-                free(d); /* stopping: cs_store_writer_stop() releases the waiters */
+                free(d);
         }
-        pthread_mutex_lock(&w->lock);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;

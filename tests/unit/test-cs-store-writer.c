@@ -15,6 +15,7 @@ typedef struct fixture {
     gw_host_t *host;
     gw_ctx_t *ctx;
     char *dir, *path;
+    cs_store_writer_t *w;       /* freed after the host: its last posts may still be queued */
 } fixture_t;
 
 typedef struct seen {
@@ -45,7 +46,8 @@ static void fixture_tear_down(fixture_t *f, gconstpointer data)
     rmdir(f->dir);
     g_free(f->path);
     g_free(f->dir);
-    gw_host_free(f->host);
+    gw_host_free(f->host); /* runs the posts still queued, as a stopping daemon does */
+    cs_store_writer_free(f->w);
     gw_conf_free(f->conf);
 }
 
@@ -72,7 +74,7 @@ static void test_newest_wins(fixture_t *f, gconstpointer data)
 {
     (void)data;
     seen_t s = { .f = f };
-    cs_store_writer_t *w = cs_store_writer_start(f->ctx, f->path);
+    cs_store_writer_t *w = f->w = cs_store_writer_start(f->ctx, f->path);
     g_assert_nonnull(w);
     cs_store_writer_put(w, g_strdup("one"));
     cs_store_writer_put(w, g_strdup("two"));
@@ -96,7 +98,6 @@ static void test_newest_wins(fixture_t *f, gconstpointer data)
     cs_store_writer_after(w, on_durable, &s);
     g_assert_cmpint(s.calls, ==, 4);
     g_assert_cmpstr(s.content, ==, "five");
-    cs_store_writer_free(w);
     g_free(s.content);
 }
 
@@ -105,14 +106,14 @@ static void test_failed_write_releases(fixture_t *f, gconstpointer data)
     (void)data;
     seen_t s = { .f = f };
     char *missing = g_build_filename(f->dir, "no-such-dir", "state.json", NULL);
-    cs_store_writer_t *w = cs_store_writer_start(f->ctx, missing);
+    cs_store_writer_t *w = f->w = cs_store_writer_start(f->ctx, missing);
     g_assert_nonnull(w);
     cs_store_writer_put(w, g_strdup("lost"));
     cs_store_writer_after(w, on_durable, &s);
     loop_until_called(f, &s);
     g_assert_cmpint(s.calls, ==, 1); /* the answer is not held back forever */
     g_assert_false(g_file_test(missing, G_FILE_TEST_EXISTS));
-    cs_store_writer_free(w);
+    cs_store_writer_stop(w);
     g_free(s.content);
     g_free(missing);
 }
