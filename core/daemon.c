@@ -153,7 +153,9 @@ static void print_keys(const gw_config_key_t *keys)
     static const char *const types[] = { "", "bool", "int", "double", "string", "list", "enum" };
     for (const gw_config_key_t *k = keys; k && k->name; k++) {
         char range[96] = "";
-        if (k->type == GW_CONFIG_TYPE_INT || k->type == GW_CONFIG_TYPE_DOUBLE)
+        if (k->type == GW_CONFIG_TYPE_INT) /* %g would print 1e+07 */
+            snprintf(range, sizeof range, " [%.0f..%.0f]", k->min, k->max);
+        else if (k->type == GW_CONFIG_TYPE_DOUBLE)
             snprintf(range, sizeof range, " [%g..%g]", k->min, k->max);
         else if (k->type == GW_CONFIG_TYPE_ENUM)
             snprintf(range, sizeof range, " (%s)", k->choices);
