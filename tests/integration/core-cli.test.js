@@ -22,7 +22,7 @@ test('--version names the SDK ABI', async () => {
 test('--list-plugins -v shows each plugin and every key with type, default and description', async () => {
   const r = await runGatewayd(['--list-plugins', '-v']);
   assert.match(r.stdout, /^example\s+1\.0\.0\s+Template plugin/m);
-  assert.match(r.stdout, /interval_ms\s+int\s+default 1000 \[10\.\.3\.6e\+06\]\n\s+how often the counter ticks/);
+  assert.match(r.stdout, /interval_ms\s+int\s+default 1000 \[10\.\.3600000\]\n\s+how often the counter ticks/);
   assert.match(r.stdout, /max_signals\s+int\s+default 10000/);
   assert.match(r.stdout, /tp_bad_abi\s+\(unusable: .*ABI mismatch/);
   const short = await runGatewayd(['--list-plugins']);
