@@ -97,7 +97,6 @@ struct br_relay {
     gw_lws_loop_t *loop;        /* the context on libev, and the relay thread */
     struct lws_context *context;
     struct lws_vhost *server_vhost, *client_vhost;
-    unsigned spin_us;
     atomic_bool stopping;
     atomic_bool want_all_frames; /* somebody subscribes to ocpp.frame */
 
@@ -945,7 +944,6 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
     relay->upstream = *cfg->upstream;
     relay->tls_verify = cfg->tls_verify;
     relay->max_message = cfg->max_message;
-    relay->spin_us = cfg->busy_poll_us;
     relay->ca_file = cfg->ca_file && *cfg->ca_file ? strdup(cfg->ca_file) : NULL;
     relay->by_index = g_hash_table_new(g_direct_hash, g_direct_equal);
     pthread_mutex_init(&relay->lock, NULL);
@@ -1019,7 +1017,7 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
         br_relay_free(relay);
         return NULL;
     }
-    if (gw_lws_loop_start(relay->loop, br_relay_pass, relay, relay->spin_us) < 0) {
+    if (gw_lws_loop_start(relay->loop, br_relay_pass, relay, cfg->busy_poll_us) < 0) {
         *error = g_strdup("cannot start the relay thread");
         br_relay_free(relay);
         return NULL;

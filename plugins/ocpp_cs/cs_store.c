@@ -8,7 +8,6 @@
  * to be on disk (cs_reply_durable()).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -59,14 +59,19 @@ static int cs_store_write_file(const char *path, const char *text)
     if (fd < 0)
         return -errno;
     size_t len = strlen(text);
-    int rc = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0 ? 0 : -errno;
+    ssize_t n = write(fd, text, len);
+    int rc = 0;
+    if (n != (ssize_t)len)
+        rc = n < 0 ? -errno : -EIO; /* a short write leaves errno as it was */
+    else if (fsync(fd) != 0)
+        rc = -errno;
     if (close(fd) != 0 && rc == 0)
         rc = -errno;
     if (rc == 0 && rename(tmp, path) != 0)
         rc = -errno;
     if (rc < 0) {
         unlink(tmp);
-        return rc ? rc : -EIO;
+        return rc;
     }
     /* make the rename itself durable */
     char dir[4096];
