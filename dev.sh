@@ -83,12 +83,13 @@ unit_tests() { # DIR
 integration_tests() { # DIR
     local dir=$1 f out p fl
     echo "== integration tests ($dir)"
-    for f in tests/integration/*.test.js; do
+    shopt -s nullglob
+    for f in tests/integration/*.test.js tests/robustness/*.test.js; do
         out=$(GW_BUILDDIR="$TOP/$dir" node --test "$f" 2>&1) || true
         p=$(echo "$out" | sed -n 's/^# pass //p' | tail -1)
         fl=$(echo "$out" | sed -n 's/^# fail //p' | tail -1)
         p=${p:-0}; fl=${fl:-1}
-        printf '   %-40s %3s passed, %s failed\n' "$(basename "$f")" "$p" "$fl"
+        printf '   %-46s %3s passed, %s failed\n' "${f#tests/}" "$p" "$fl"
         [ "$fl" != 0 ] && echo "$out" | grep -E -A40 '^not ok' | head -80
         count "$p" "$fl"
     done
