@@ -43,7 +43,7 @@ apt_install() {
 node_install() {
     # Debian's nodejs (18) is enough; keep a newer one if the machine has it.
     command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
-    echo "== npm ci"
+    echo "== npm ci (node $(node --version))"
     npm ci --no-audit --no-fund --loglevel=error >/dev/null
 }
 
