@@ -10,6 +10,7 @@
 #ifndef GW_CONF_CHECK_H
 #define GW_CONF_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /** The largest file a configuration key may name (register map, CA bundle):
@@ -30,12 +31,13 @@ int gw_conf_file_read(const char *path, size_t max, char **text, size_t *len, ch
 int gw_conf_file_check(const char *path, size_t max, char **why);
 
 /**
- * Check a listening address: empty, a numeric IPv4 or IPv6 address, or the
- * name of a network interface; and, unless it is a wildcard (0.0.0.0, ::),
- * that it is an address of this host (or the interface exists), so that
- * listening on it can work. Opens nothing.
+ * Check a listening address: empty, a numeric IPv4 or IPv6 address, or
+ * (with allow_ifname: libwebsockets servers take one) the name of a
+ * network interface; and, unless it is a wildcard (0.0.0.0, ::), that it
+ * is an address of this host (or the interface exists), so that listening
+ * on it can work. Opens nothing.
  */
-int gw_conf_addr_check(const char *address, char **why);
+int gw_conf_addr_check(const char *address, bool allow_ifname, char **why);
 
 /**
  * Try to bind address:port the way a listener will (SO_REUSEADDR), then

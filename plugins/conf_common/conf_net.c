@@ -56,7 +56,7 @@ static bool conf_addr_same(const struct sockaddr_storage *a, const struct sockad
                   sizeof(struct in6_addr)) == 0;
 }
 
-int gw_conf_addr_check(const char *address, char **why)
+int gw_conf_addr_check(const char *address, bool allow_ifname, char **why)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
@@ -68,9 +68,10 @@ int gw_conf_addr_check(const char *address, char **why)
     numeric = conf_addr_parse(address, &ss, &sl);
     if (numeric && conf_addr_wildcard(&ss))
         return 0;
-    if (!numeric && (strlen(address) >= IF_NAMESIZE || strpbrk(address, " /:"))) {
-        *why = g_strdup_printf("'%s' is not an IP address (e.g. 0.0.0.0, 127.0.0.1, ::) or a "
-                               "network interface name", address);
+    if (!numeric && (!allow_ifname || strlen(address) >= IF_NAMESIZE ||
+                     strpbrk(address, " /:"))) {
+        *why = g_strdup_printf("'%s' is not an IP address (e.g. 0.0.0.0, 127.0.0.1, ::)%s",
+                               address, allow_ifname ? " or a network interface name" : "");
         return -EINVAL;
     }
     if (getifaddrs(&ifs) < 0) {

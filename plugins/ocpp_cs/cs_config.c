@@ -24,7 +24,7 @@ int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
     char *why = NULL;
     int rc = 0;
     memset(out, 0, sizeof *out);
-    if (gw_conf_addr_check(gw_config_string(ctx, "bind_address"), &why) < 0) {
+    if (gw_conf_addr_check(gw_config_string(ctx, "bind_address"), true, &why) < 0) {
         gw_config_error(ctx, "bind_address", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
