@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "rtu_line.h"
 
 static const gw_config_key_t rtu_keys[] = {
@@ -82,8 +84,10 @@ static int rtu_open(rtu_line_t *line)
     return 0;
 }
 
-/* The serial device must exist and be a character device (a tty, a pty);
- * checked without opening it, which validate() must not. */
+/* The serial device must exist and be a terminal (a serial port, a pty).
+ * Only a terminal can be told apart from /dev/null by opening it: it is
+ * opened without becoming the controlling tty, without waiting for
+ * carrier, and closed at once, so nothing stays open. */
 static int rtu_device_check(gw_ctx_t *ctx, const char *device)
 {
     struct stat st;
@@ -102,6 +106,18 @@ static int rtu_device_check(gw_ctx_t *ctx, const char *device)
     }
     if (!S_ISCHR(st.st_mode)) {
         gw_config_error(ctx, "device", "%s: not a character device (a serial port)", device);
+        return -ENOTTY;
+    }
+    int fd = open(device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        gw_config_error(ctx, "device", "%s: %s", device, strerror(e));
+        return -e;
+    }
+    bool tty = isatty(fd);
+    close(fd);
+    if (!tty) {
+        gw_config_error(ctx, "device", "%s: not a serial port (not a terminal device)", device);
         return -ENOTTY;
     }
     return 0;

@@ -10,6 +10,9 @@ const path = require('node:path');
 const { expectRefused, MAP, freePort, tmpDir } = require('./lib/config-errors');
 
 const NOT_LOCAL = '192.0.2.1'; // TEST-NET-1 (RFC 5737): never an address of this host
+// A terminal every test machine has, for a modbus_rtu group whose other
+// keys are under test: /dev/ptmx opens a fresh pseudo-terminal master.
+const PTY = '/dev/ptmx';
 
 function malformedMap() {
   const p = path.join(tmpDir('gw-map-'), 'map.csv');
@@ -39,7 +42,7 @@ async function base(plugin) {
     case 'modbus_tcp':
       return { bind_address: '127.0.0.1', port, register_map: MAP };
     case 'modbus_rtu':
-      return { device: '/dev/null', register_map: MAP };
+      return { device: PTY, register_map: MAP };
     case 'diag':
       return { bind: '127.0.0.1', port };
     default:
@@ -81,6 +84,7 @@ CASES.push(
   ['modbus_rtu', 'device', 'missing', () => '/dev/ttyNOPE9', /\/dev\/ttyNOPE9: No such file or directory/],
   ['modbus_rtu', 'device', 'a regular file', aRegularFile, /not a character device/],
   ['modbus_rtu', 'device', 'empty', () => '', /no serial device named/],
+  ['modbus_rtu', 'device', 'not a serial port', () => '/dev/null', /\/dev\/null: not a serial port \(not a terminal device\)/],
   ['modbus_rtu', 'chargers', 'more than one unit', () => '21', /21: one RTU line \(one slave id\) carries at most 20/],
   ['modbus_rtu', 'baud', 'not a choice', () => '1234', /'1234' is not one of/],
   ['diag', 'bind', 'empty', () => '', /must not be empty/],
