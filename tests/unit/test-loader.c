@@ -127,6 +127,27 @@ static void test_config_errors(void)
     g_ptr_array_free(errors, TRUE);
 }
 
+/* SDK 1.1 validate(): run per instance, lines in "[group] key: reason"
+ * form, instances with key-table errors skipped, a 1.0 plugin without
+ * validate() left alone, nothing registered. */
+static void test_validate(void)
+{
+    GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+    gw_conf_t *conf;
+    gw_host_t *h = host_from("[tp_good]\nreject=first\n[tp_good:ok]\nprefix=ok\n"
+                             "[tp_good:typo]\nprefix=t\nreject=x\ncount=lots\n[tp_abi10]\n",
+                             errors, &conf);
+    g_assert_cmpuint(errors->len, ==, 1); /* count=lots */
+    g_assert_cmpuint(gw_host_validate(h, errors), ==, 1);
+    g_assert_cmpuint(errors->len, ==, 2);
+    g_assert_true(g_str_has_suffix(g_ptr_array_index(errors, 1), ": [tp_good] reject: first"));
+    g_assert_cmpuint(gw_pointdb_count(h->points), ==, 0);
+    g_assert_cmpint(((gw_ctx_t *)g_ptr_array_index(h->instances, 0))->pstate, ==, GW_PLUGIN_LOADED);
+    gw_host_free(h);
+    gw_conf_free(conf);
+    g_ptr_array_free(errors, TRUE);
+}
+
 static void test_limit(void)
 {
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
@@ -150,5 +171,6 @@ int main(int argc, char **argv)
     g_test_add_func("/loader/failing-init", test_failing_init);
     g_test_add_func("/loader/config-errors", test_config_errors);
     g_test_add_func("/loader/limit", test_limit);
+    g_test_add_func("/loader/validate", test_validate);
     return g_test_run();
 }
