@@ -160,7 +160,9 @@ static void br_free(bridge_t *br)
     free(br);
 }
 
-/* Everything init() would refuse, found without doing anything. */
+/* Everything init() would refuse, found without doing anything. The
+ * keys br_config_parse() does not name need nothing beyond the key table
+ * (type, range, choices), which the host has checked. */
 static int br_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
 {
     br_config_t cfg;

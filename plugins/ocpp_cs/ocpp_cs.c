@@ -78,7 +78,9 @@ static void cs_free(cs_t *cs)
     free(cs);
 }
 
-/* Everything init() would refuse, found without doing anything. */
+/* Everything init() would refuse, found without doing anything. The
+ * keys cs_config_parse() does not name need nothing beyond the key table
+ * (type, range, choices), which the host has checked. */
 static int cs_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
 {
     cs_config_t cfg;
