@@ -24,6 +24,7 @@ async function groups() {
     ocpp_bridge: { bind_address: '127.0.0.1', port: await freePort(), register_map: MAP, chargers: '0=CP1:2',
                    upstream_url: 'ws://127.0.0.1:1/ocpp' },
     modbus_tcp: { bind_address: '127.0.0.1', port: await freePort(), register_map: MAP },
+    modbus_rtu: { device: '/dev/ptmx', register_map: MAP },
     diag: { bind: '127.0.0.1', port: await freePort() },
   };
 }
@@ -36,6 +37,16 @@ for (const plugin of ['ocpp_cs', 'ocpp_bridge']) {
     assertStopped(await run(['-c', p]), new RegExp(`plugin ${plugin}: init failed: too many points for \\[core\\] max_signals`));
   });
 }
+
+test('modbus_rtu: a terminal that cannot be opened fails init naming [modbus_rtu] device, exit 2', async () => {
+  // /dev/tty is a terminal (validate() passes) that cannot be opened by a
+  // process without a controlling terminal: init's open fails
+  const g = await groups();
+  const p = writeConf({ diag: g.diag, modbus_rtu: { ...g.modbus_rtu, device: '/dev/tty' } });
+  const r = await run(['-c', p], 20000, { detached: true });
+  assertStopped(r, /\[modbus_rtu\] device: cannot open serial device \/dev\/tty: /);
+  assert.match(r.stderr, /plugin modbus_rtu: init failed/);
+});
 
 test('ocpp_cs and ocpp_bridge claiming the same charger index: init fails naming the clash, exit 2', async () => {
   // one plugin's validate() cannot see another's points: init finds it

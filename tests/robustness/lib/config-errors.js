@@ -12,10 +12,11 @@ const MAP = path.join(SRCDIR, 'etc', 'register-map.csv');
 
 /** Run gatewayd with args; kill it (and say so) if it is still running
  *  after timeoutMs: a bad configuration must never reach "running". */
-function run(args, timeoutMs = 20000) {
+function run(args, timeoutMs = 20000, opts = {}) {
   return new Promise((resolve) => {
     const env = { ...process.env, GATEWAYD_PLUGIN_PATH: path.join(BUILDDIR, 'tests', 'plugins') };
-    const child = spawn(GATEWAYD, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // opts.detached: a session of its own, without a controlling terminal
+    const child = spawn(GATEWAYD, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: !!opts.detached });
     let stdout = '', stderr = '', timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
     child.stdout.on('data', (d) => { stdout += d; });
