@@ -7,6 +7,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* A configuration far larger than any real one is a mistake (a device, a
+ * log file), not something to read into memory. */
+#define GW_CONF_MAX_BYTES ((goffset)16 << 20)
 
 struct gw_conf {
     GKeyFile *kf;
@@ -91,13 +96,35 @@ static bool conf_lint(gw_conf_t *conf, GPtrArray *errors)
     return ok;
 }
 
+/* Only a regular file of bounded size is read: -c /dev/zero would never end. */
+static bool conf_file_ok(gw_conf_t *conf, GPtrArray *errors)
+{
+    struct stat st;
+    if (stat(conf->path, &st) < 0)
+        return true; /* GKeyFile will say why */
+    if (!S_ISREG(st.st_mode)) {
+        gw_conf_error(conf, errors, NULL, NULL, "%s, not a regular file",
+                      S_ISDIR(st.st_mode)   ? "a directory"
+                      : S_ISCHR(st.st_mode) ? "a character device"
+                      : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                             : "a special file");
+        return false;
+    }
+    if (st.st_size > GW_CONF_MAX_BYTES) {
+        gw_conf_error(conf, errors, NULL, NULL, "%lld bytes, more than the %lld allowed",
+                      (long long)st.st_size, (long long)GW_CONF_MAX_BYTES);
+        return false;
+    }
+    return true;
+}
+
 gw_conf_t *gw_conf_load(const char *path, GPtrArray *errors)
 {
     gw_conf_t *conf = g_new0(gw_conf_t, 1);
     GError *err = NULL;
     conf->kf = g_key_file_new();
     conf->path = g_strdup(path);
-    if (!conf_lint(conf, errors)) {
+    if (!conf_file_ok(conf, errors) || !conf_lint(conf, errors)) {
         gw_conf_free(conf);
         return NULL;
     }

@@ -89,6 +89,9 @@ int gw_daemon_run(const gw_options_t *opt)
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
     gw_host_t *host = gw_host_new(conf, errors);
     setup_logging(host, opt, errors);
+    /* The plugins' own checks, the same for --check-config and start-up
+     * (an instance whose keys did not all parse is skipped). */
+    gw_host_validate(host, errors);
     if (errors->len) {
         print_errors(errors);
         fprintf(stderr, "gatewayd: %u configuration problem%s, nothing started\n", errors->len,
@@ -126,6 +129,7 @@ int gw_daemon_run(const gw_options_t *opt)
 
     int status = GW_EXIT_OK;
     if (gw_host_start(host) < 0) {
+        print_errors(host->start_errors);
         gw_core_error("start-up failed, exiting");
         status = GW_EXIT_BAD_INPUT;
     } else {

@@ -118,7 +118,9 @@ static void add_instance(gw_host_t *h, const char *group, GPtrArray *errors)
     gw_ctx_t *c = ctx_new(h, group);
     c->module = m;
     c->pstate = GW_PLUGIN_LOADED;
+    guint before = errors->len;
     c->config = gw_conf_validate(h->conf, group, m->desc.config_keys, true, errors);
+    c->config_bad = errors->len > before;
     g_ptr_array_add(h->instances, c);
     g_free(name);
 }
@@ -144,6 +146,7 @@ gw_host_t *gw_host_new(gw_conf_t *conf, GPtrArray *errors)
     gw_pointdb_set_owner_namer(h->points, ctx_owner_name);
     h->events = gw_eventbus_new();
     h->instances = g_ptr_array_new();
+    h->start_errors = g_ptr_array_new_with_free_func(g_free);
     h->modules = g_ptr_array_new();
     h->loop_thread = pthread_self();
     h->core_ctx.api = gw_host_api();
@@ -160,6 +163,43 @@ gw_host_t *gw_host_new(gw_conf_t *conf, GPtrArray *errors)
     log_host = h;
     gw_log_set_hook(log_to_event);
     return h;
+}
+
+void gw_host_config_error(gw_ctx_t *c, const char *key, const char *why)
+{
+    GPtrArray *list = c->config_errors ? c->config_errors : c->host->start_errors;
+    gw_conf_error(c->host->conf, list, c->instance, key && *key ? key : NULL, "%s", why);
+    c->n_config_errors++;
+    /* init/start: logged now, and printed plain once start-up has failed */
+    if (!c->config_errors)
+        gw_log_write(c->instance, GW_LOG_ERROR, "%s", (char *)g_ptr_array_index(list, list->len - 1));
+}
+
+/* The descriptor field exists only when the plugin was built with it. */
+#define DESC_HAS(m, field) \
+    (offsetof(gw_plugin_desc_t, field) + sizeof((m)->desc.field) <= (m)->desc.size)
+
+unsigned gw_host_validate(gw_host_t *h, GPtrArray *errors)
+{
+    unsigned refused = 0;
+    for (guint i = 0; i < h->instances->len; i++) {
+        gw_ctx_t *c = g_ptr_array_index(h->instances, i);
+        gw_module_t *m = c->module;
+        if (c->config_bad || !DESC_HAS(m, validate) || !m->desc.validate)
+            continue;
+        c->config_errors = errors;
+        c->validating = true;
+        c->n_config_errors = 0;
+        int rc = m->desc.validate(c, gw_host_api());
+        c->validating = false;
+        c->config_errors = NULL;
+        if (rc < 0 && c->n_config_errors == 0)
+            gw_conf_error(h->conf, errors, c->instance, NULL, "invalid configuration (%s)",
+                          g_strerror(-rc));
+        if (rc < 0 || c->n_config_errors)
+            refused++;
+    }
+    return refused;
 }
 
 gw_ctx_t *gw_host_core_ctx(gw_host_t *h)
@@ -265,6 +305,7 @@ void gw_host_free(gw_host_t *h)
     for (guint i = 0; i < h->modules->len; i++)
         gw_module_close(g_ptr_array_index(h->modules, i));
     g_ptr_array_free(h->modules, TRUE);
+    g_ptr_array_free(h->start_errors, TRUE);
     g_hash_table_destroy(h->core_config);
     g_strfreev(h->plugin_path);
     g_free(h->state_root);

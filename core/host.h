@@ -25,6 +25,10 @@ struct gw_ctx {
     gw_plugin_state_t pstate;
     bool init_called;            /* init ran (perhaps failed): clean up after it */
     char *state_dir;
+    bool config_bad;             /* its key table refused a value: validate() is skipped */
+    bool validating;             /* inside validate(): side effects are refused */
+    GPtrArray *config_errors;    /* where gw_config_error() lines go during validate() */
+    unsigned n_config_errors;    /* lines reported by this instance */
 };
 
 struct gw_host {
@@ -40,6 +44,7 @@ struct gw_host {
     GPtrArray *modules;          /* gw_module_t*, one per plugin name */
     pthread_t loop_thread;
     gw_ctx_t core_ctx;           /* the host's own context (for tests and core points) */
+    GPtrArray *start_errors;     /* gw_config_error() lines from init/start, printed on failure */
 };
 
 /** The function table given to plugins. */
@@ -52,6 +57,19 @@ const gw_host_api_t *gw_host_api(void);
  */
 gw_host_t *gw_host_new(gw_conf_t *conf, GPtrArray *errors);
 void gw_host_free(gw_host_t *host);
+
+/**
+ * Run every instance's validate() (plugins built against ABI 1.1 or later
+ * that have one), appending its "FILE: [group] key: reason" lines to
+ * errors. Instances whose key table already failed are skipped: their
+ * values are placeholders. Nothing is initialised or opened.
+ * @return the number of instances that refused their configuration
+ */
+unsigned gw_host_validate(gw_host_t *host, GPtrArray *errors);
+
+/** A configuration problem of an instance (gw_config_error()): appended
+ *  to the validation list inside validate(), logged as an error elsewhere. */
+void gw_host_config_error(gw_ctx_t *ctx, const char *key, const char *why);
 
 /** A context for the core itself or a test: not a plugin, owns points. */
 gw_ctx_t *gw_host_core_ctx(gw_host_t *host);

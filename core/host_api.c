@@ -19,8 +19,19 @@ static const char *api_instance_name(gw_ctx_t *ctx)
     return ctx->instance;
 }
 
+/* validate() must leave nothing behind: what would, is refused there. */
+#define REFUSE_IN_VALIDATE(ctx, what, rc)                                                 \
+    do {                                                                                  \
+        if ((ctx)->validating) {                                                          \
+            gw_log_write((ctx)->instance, GW_LOG_ERROR, "%s called from validate(): refused " \
+                         "(validate must have no side effects)", (what));                 \
+            return rc;                                                                    \
+        }                                                                                 \
+    } while (0)
+
 static const char *api_state_dir(gw_ctx_t *ctx)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_state_dir", NULL);
     if (ctx->state_dir)
         return ctx->state_dir;
     char *dir = g_build_filename(ctx->host->state_root, ctx->instance, NULL);
@@ -76,6 +87,7 @@ static const char *const *api_config_list(gw_ctx_t *ctx, const char *key)
 
 static gw_point_id_t api_point_register(gw_ctx_t *ctx, const gw_point_def_t *def)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_point_register", -EPERM);
     return gw_pointdb_register(ctx->host->points, ctx, def);
 }
 
@@ -101,6 +113,7 @@ static int api_point_get(gw_ctx_t *ctx, gw_point_id_t id, gw_value_t *out)
 
 static int api_point_set(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_point_set", -EPERM);
     return gw_pointdb_set(ctx->host->points, ctx, id, v);
 }
 
@@ -112,6 +125,7 @@ static int api_point_set_quality(gw_ctx_t *ctx, gw_point_id_t id, gw_quality_t q
 static int api_point_write(gw_ctx_t *ctx, const gw_point_write_t *w, size_t n,
                            gw_write_error_t *err)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_point_write", -EPERM);
     return gw_pointdb_write(ctx->host->points, w, n, err);
 }
 
@@ -128,6 +142,7 @@ static const char *api_point_attr_get(gw_ctx_t *ctx, gw_point_id_t id, const cha
 static gw_sub_id_t api_point_subscribe(gw_ctx_t *ctx, const char *pattern, unsigned flags,
                                        gw_point_cb cb, void *user)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_point_subscribe", -EPERM);
     return gw_pointdb_subscribe(ctx->host->points, ctx, pattern, flags, cb, user);
 }
 
@@ -149,6 +164,7 @@ static int api_event_publish(gw_ctx_t *ctx, const char *name, struct json_object
 static gw_sub_id_t api_event_subscribe(gw_ctx_t *ctx, const char *prefix, gw_event_cb cb,
                                        void *user)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_event_subscribe", -EPERM);
     return gw_eventbus_subscribe(ctx->host->events, ctx, prefix, cb, user);
 }
 
@@ -160,6 +176,7 @@ static int api_event_unsubscribe(gw_ctx_t *ctx, gw_sub_id_t sub)
 static gw_timer_id_t api_timer_add(gw_ctx_t *ctx, uint32_t ms, unsigned flags, gw_timer_cb cb,
                                    void *user)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_timer_add", -EPERM);
     return gw_loop_timer_add(ctx->host->loop, ctx, ms, flags, cb, user);
 }
 
@@ -171,6 +188,7 @@ static int api_timer_cancel(gw_ctx_t *ctx, gw_timer_id_t id)
 static gw_watch_id_t api_watch_add(gw_ctx_t *ctx, int fd, unsigned events, gw_watch_cb cb,
                                    void *user)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_watch_add", -EPERM);
     return gw_loop_watch_add(ctx->host->loop, ctx, fd, events, cb, user);
 }
 
@@ -186,6 +204,7 @@ static int api_watch_remove(gw_ctx_t *ctx, gw_watch_id_t id)
 
 static int api_post(gw_ctx_t *ctx, gw_post_fn fn, void *arg)
 {
+    REFUSE_IN_VALIDATE(ctx, "gw_post", -EPERM);
     return gw_loop_post(ctx->host->loop, ctx, fn, arg);
 }
 
@@ -204,6 +223,15 @@ static int api_plugin_info(gw_ctx_t *ctx, size_t index, gw_plugin_info_t *out)
     };
     memcpy(out, &info, out->size < sizeof info ? out->size : sizeof info);
     return 0;
+}
+
+static void api_config_error_v(gw_ctx_t *ctx, const char *key, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void api_config_error_v(gw_ctx_t *ctx, const char *key, const char *fmt, va_list ap)
+{
+    char *why = g_strdup_vprintf(fmt ? fmt : "", ap);
+    gw_host_config_error(ctx, key, why);
+    g_free(why);
 }
 
 static const gw_host_api_t host_api = {
@@ -241,6 +269,7 @@ static const gw_host_api_t host_api = {
     .watch_remove = api_watch_remove,
     .post = api_post,
     .plugin_info = api_plugin_info,
+    .config_error_v = api_config_error_v,
 };
 
 const gw_host_api_t *gw_host_api(void)

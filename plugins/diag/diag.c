@@ -6,6 +6,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "calls.h"
+#include "conf_common/conf_check.h"
 #include "diag.h"
 #include "metrics.h"
 #include "site.h"
@@ -56,8 +57,41 @@ static void gw_diag_free(gw_diag_t *diag)
     g_free(diag);
 }
 
+/* What both validate() and init() check beyond the key table. */
+static int gw_diag_config_check(gw_ctx_t *ctx)
+{
+    const char *bind = gw_config_string(ctx, "bind");
+    char *why = NULL;
+    int rc = 0;
+    if (!*bind) {
+        gw_config_error(ctx, "bind", "must not be empty (127.0.0.1: this host only)");
+        rc = -EINVAL;
+    } else if (gw_conf_addr_check(bind, true, &why) < 0) {
+        gw_config_error(ctx, "bind", "%s", why);
+        g_free(why);
+        rc = -EINVAL;
+    }
+    /* sent in an HTTP header: no spaces or control characters */
+    for (const unsigned char *c = (const unsigned char *)gw_config_string(ctx, "token"); *c; c++)
+        if (*c <= ' ' || *c >= 0x7f) {
+            gw_config_error(ctx, "token", "only printable ASCII without spaces");
+            rc = -EINVAL;
+            break;
+        }
+    return rc;
+}
+
+static int gw_diag_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
+{
+    (void)api;
+    return gw_diag_config_check(ctx);
+}
+
 static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
 {
+    (void)api;
+    if (gw_diag_config_check(ctx) < 0)
+        return -EINVAL;
     gw_diag_t *diag = g_new0(gw_diag_t, 1);
     diag->ctx = ctx;
     diag->bind = g_strdup(gw_config_string(ctx, "bind"));
@@ -74,11 +108,6 @@ static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     diag->calls = gw_diag_calls_new(GW_DIAG_CALLS_MAX);
     diag->stream = gw_diag_stream_new(diag);
     diag->event_sub = -1;
-    if (!*diag->bind) {
-        gw_log(ctx, GW_LOG_ERROR, "bind must not be empty");
-        gw_diag_free(diag);
-        return -EINVAL;
-    }
     *state = diag;
     return 0;
 }
@@ -86,7 +115,15 @@ static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
 static int gw_diag_start(gw_ctx_t *ctx, void *state)
 {
     gw_diag_t *diag = state;
-    int rc;
+    char *why = NULL;
+    /* libwebsockets runs on without a listener when the bind fails: prove
+     * the bind first, and refuse start-up naming the key at fault */
+    int rc = gw_conf_listen_probe(diag->bind, diag->port, &why);
+    if (rc < 0) {
+        gw_config_error(ctx, rc == -EADDRNOTAVAIL ? "bind" : "port", "%s", why);
+        g_free(why);
+        return rc;
+    }
     /* Every event: metrics count them, the console shows them. */
     diag->event_sub = gw_event_subscribe(ctx, "", gw_diag_on_event, diag);
     if (diag->event_sub < 0)
@@ -123,6 +160,7 @@ static void gw_diag_fini(gw_ctx_t *ctx, void *state)
 GW_PLUGIN_DEFINE("diag", "0.1.0",
                  "Live signal viewer, communication console and diagnostics API (HTTP/WebSocket)",
                  .config_keys = gw_diag_keys,
+                 .validate = gw_diag_validate,
                  .init = gw_diag_init,
                  .start = gw_diag_start,
                  .stop = gw_diag_stop,

@@ -404,8 +404,8 @@ int gw_diag_server_start(gw_diag_t *diag)
     diag->sessions = g_hash_table_new(g_int64_hash, g_int64_equal);
     struct lws_context *lws = lws_create_context(&info);
     if (!lws) {
-        gw_log(diag->ctx, GW_LOG_ERROR, "cannot serve on %s:%d (address in use or not local?)",
-               diag->bind, diag->port);
+        gw_config_error(diag->ctx, "port", "cannot serve on %s:%d (address in use or not local?)",
+                        diag->bind, diag->port);
         return -EADDRINUSE;
     }
     pthread_mutex_lock(&diag->lock);

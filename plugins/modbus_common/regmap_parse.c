@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include "conf_common/conf_check.h"
 #include "regmap_private.h"
 
 #define GW_REGMAP_HEADER "block,offset,registers,format,access,enabled,point,group,values,modes"
@@ -608,17 +609,19 @@ static bool parse_text(parse_t *p, char *text)
 gw_regmap_t *gw_regmap_load(const char *path, char **error)
 {
     parse_t p;
-    char *text = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
+    char *text = NULL, *why = NULL;
+    size_t len = 0;
     memset(&p, 0, sizeof p);
     p.path = path ? path : "(null)";
     if (error)
         *error = NULL;
-    if (!path || !g_file_get_contents(path, &text, &len, &gerr)) {
+    /* a regular file of bounded size: /dev/zero or a directory is an error */
+    if (gw_conf_file_read(path, GW_CONF_FILE_MAX, &text, &len, &why) < 0) {
         if (error)
-            *error = g_strdup_printf("%s:0: %s", p.path, gerr ? gerr->message : "no path");
-        g_clear_error(&gerr);
+            *error = g_strdup_printf("%s:0: %s", p.path,
+                                     path && g_str_has_prefix(why, path) ? why + strlen(path) + 2
+                                                                         : why);
+        g_free(why);
         return NULL;
     }
     if (memchr(text, '\0', len)) {

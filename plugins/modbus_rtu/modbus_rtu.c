@@ -9,6 +9,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include "rtu_line.h"
 
 static const gw_config_key_t rtu_keys[] = {
@@ -74,18 +78,103 @@ static int rtu_open(rtu_line_t *line)
     }
     if (modbus_connect(line->mb) < 0) {
         int err = errno;
-        gw_log(ctx, GW_LOG_ERROR, "cannot open serial device %s: %s", line->device,
-               modbus_strerror(err));
+        gw_config_error(ctx, "device", "cannot open serial device %s: %s", line->device,
+                        modbus_strerror(err));
         return err > 0 && err < 4096 ? -err : -EIO;
     }
     return 0;
 }
 
+/* Whether a character device is a terminal, told without opening it
+ * (opening some devices acts: /dev/watchdog arms a reboot): UNIX98 pty
+ * slaves by their major, the rest by their sysfs class. Without sysfs the
+ * answer is yes, and opening the line at init() decides. */
+static bool rtu_device_is_tty(dev_t dev)
+{
+    char link[96], target[256];
+    unsigned maj = major(dev);
+    if (maj >= 136 && maj <= 143)
+        return true;
+    snprintf(link, sizeof link, "/sys/dev/char/%u:%u/subsystem", maj, minor(dev));
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n < 0)
+        return errno == ENOENT && access("/sys/dev/char", F_OK) < 0;
+    target[n] = '\0';
+    return g_str_has_suffix(target, "/tty");
+}
+
+/* The serial device must exist and be a terminal (a serial port, a pty).
+ * validate() must not open it, so this looks only. */
+static int rtu_device_check(gw_ctx_t *ctx, const char *device)
+{
+    struct stat st;
+    if (!*device) {
+        gw_config_error(ctx, "device", "no serial device named");
+        return -EINVAL;
+    }
+    if (strlen(device) >= sizeof(((rtu_line_t *)NULL)->device)) {
+        gw_config_error(ctx, "device", "'%s': path too long", device);
+        return -ENAMETOOLONG;
+    }
+    if (stat(device, &st) < 0) {
+        int e = errno;
+        gw_config_error(ctx, "device", "%s: %s", device, strerror(e));
+        return -e;
+    }
+    if (!S_ISCHR(st.st_mode)) {
+        gw_config_error(ctx, "device", "%s: not a character device (a serial port)", device);
+        return -ENOTTY;
+    }
+    if (!rtu_device_is_tty(st.st_rdev)) {
+        gw_config_error(ctx, "device", "%s: not a serial port (not a terminal device)", device);
+        return -ENOTTY;
+    }
+    return 0;
+}
+
+/* What both validate() and init() check: device, map, chargers per line.
+ * The engine and map are handed back for init to keep. */
+static int rtu_config_parse(gw_ctx_t *ctx, gw_mb_engine_t **engine, gw_regmap_t **map)
+{
+    unsigned chargers = (unsigned)gw_config_int(ctx, "chargers");
+    unsigned first = (unsigned)gw_config_int(ctx, "first_charger");
+    int rc = rtu_device_check(ctx, gw_config_string(ctx, "device")) < 0 ? -EINVAL : 0;
+    *engine = gw_mb_engine_load(ctx, gw_config_string(ctx, "register_map"),
+                                gw_config_string(ctx, "float_order"), chargers, first, map);
+    if (!*engine) {
+        rc = -EINVAL;
+    } else if (chargers > gw_regmap_chargers_per_unit(*map)) {
+        /* libmodbus' RTU slave answers exactly one slave id */
+        unsigned per_unit = gw_regmap_chargers_per_unit(*map);
+        gw_config_error(ctx, "chargers",
+                        "%u: one RTU line (one slave id) carries at most %u; add a "
+                        "[modbus_rtu:NAME] instance with first_charger = %u for the next ones",
+                        chargers, per_unit, first + per_unit);
+        rc = -EINVAL;
+    }
+    if (rc < 0) {
+        gw_mb_engine_free(*engine);
+        gw_regmap_free(*map);
+        *engine = NULL;
+        *map = NULL;
+    }
+    return rc;
+}
+
+static int rtu_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
+{
+    gw_mb_engine_t *engine;
+    gw_regmap_t *map;
+    (void)api;
+    int rc = rtu_config_parse(ctx, &engine, &map);
+    gw_mb_engine_free(engine); /* before the map it points into */
+    gw_regmap_free(map);
+    return rc;
+}
+
 static int rtu_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
 {
     rtu_line_t *line = g_new0(rtu_line_t, 1);
-    unsigned chargers = (unsigned)gw_config_int(ctx, "chargers");
-    unsigned per_unit;
     int rc;
     (void)api;
     line->ctx = ctx;
@@ -95,20 +184,7 @@ static int rtu_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     pthread_cond_init(&line->cond, NULL);
     g_strlcpy(line->device, gw_config_string(ctx, "device"), sizeof line->device);
 
-    line->engine = gw_mb_engine_load(ctx, gw_config_string(ctx, "register_map"),
-                                     gw_config_string(ctx, "float_order"), chargers,
-                                     (unsigned)gw_config_int(ctx, "first_charger"), &line->map);
-    if (!line->engine) {
-        rtu_free(line);
-        return -EINVAL;
-    }
-    per_unit = gw_regmap_chargers_per_unit(line->map);
-    if (chargers > per_unit) {
-        /* libmodbus' RTU slave answers exactly one slave id */
-        gw_log(ctx, GW_LOG_ERROR,
-               "chargers = %u: one RTU line (one slave id) carries at most %u; add a "
-               "[modbus_rtu:NAME] instance with first_charger = %u for the next ones",
-               chargers, per_unit, (unsigned)gw_config_int(ctx, "first_charger") + per_unit);
+    if (rtu_config_parse(ctx, &line->engine, &line->map) < 0) {
         rtu_free(line);
         return -EINVAL;
     }
@@ -157,5 +233,5 @@ static void rtu_fini(gw_ctx_t *ctx, void *state)
 }
 
 GW_PLUGIN_DEFINE("modbus_rtu", "1.0", "Modbus RTU slave on the register map",
-                 .flags = GW_PLUGIN_MULTI_INSTANCE, .config_keys = rtu_keys, .init = rtu_init,
+                 .flags = GW_PLUGIN_MULTI_INSTANCE, .config_keys = rtu_keys, .validate = rtu_validate, .init = rtu_init,
                  .start = rtu_start, .stop = rtu_stop, .fini = rtu_fini);

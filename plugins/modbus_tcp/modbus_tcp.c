@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include "conf_common/conf_check.h"
 #include "tcp_server.h"
 
 static const gw_config_key_t tcp_keys[] = {
@@ -41,6 +42,42 @@ static void tcp_free(tcp_server_t *srv)
     g_free(srv);
 }
 
+/* What both validate() and init() check: the address and the map. The
+ * engine and map are handed back for init to keep. */
+static int tcp_config_parse(gw_ctx_t *ctx, gw_mb_engine_t **engine, gw_regmap_t **map)
+{
+    char *why = NULL;
+    int rc = 0;
+    if (gw_conf_addr_check(gw_config_string(ctx, "bind_address"), false, &why) < 0) {
+        gw_config_error(ctx, "bind_address", "%s", why);
+        g_free(why);
+        rc = -EINVAL;
+    }
+    *engine = gw_mb_engine_load(ctx, gw_config_string(ctx, "register_map"),
+                                gw_config_string(ctx, "float_order"),
+                                (unsigned)gw_config_int(ctx, "chargers"), 0, map);
+    if (!*engine)
+        rc = -EINVAL;
+    if (rc < 0) {
+        gw_mb_engine_free(*engine);
+        gw_regmap_free(*map);
+        *engine = NULL;
+        *map = NULL;
+    }
+    return rc;
+}
+
+static int tcp_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
+{
+    gw_mb_engine_t *engine;
+    gw_regmap_t *map;
+    (void)api;
+    int rc = tcp_config_parse(ctx, &engine, &map);
+    gw_mb_engine_free(engine); /* before the map it points into */
+    gw_regmap_free(map);
+    return rc;
+}
+
 static int tcp_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
 {
     tcp_server_t *srv = g_new0(tcp_server_t, 1);
@@ -52,11 +89,12 @@ static int tcp_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     srv->idle_timeout_ms = gw_config_int(ctx, "idle_timeout") * 1000;
     srv->frame_timeout_ms = gw_config_int(ctx, "frame_timeout_ms");
     srv->unit_id = (int)gw_config_int(ctx, "unit_id");
-    srv->engine = gw_mb_engine_load(ctx, gw_config_string(ctx, "register_map"),
-                                    gw_config_string(ctx, "float_order"),
-                                    (unsigned)gw_config_int(ctx, "chargers"), 0, &srv->map);
+    if (tcp_config_parse(ctx, &srv->engine, &srv->map) < 0) {
+        tcp_free(srv);
+        return -EINVAL;
+    }
     srv->mb = modbus_new_tcp("127.0.0.1", 502);   /* only frames replies */
-    if (!srv->engine || !srv->mb) {
+    if (!srv->mb) {
         if (!srv->mb)
             gw_log(ctx, GW_LOG_ERROR, "modbus_new_tcp failed");
         tcp_free(srv);
@@ -113,5 +151,5 @@ static void tcp_fini(gw_ctx_t *ctx, void *state)
 }
 
 GW_PLUGIN_DEFINE("modbus_tcp", "1.0", "Modbus TCP server on the register map",
-                 .flags = GW_PLUGIN_MULTI_INSTANCE, .config_keys = tcp_keys, .init = tcp_init,
+                 .flags = GW_PLUGIN_MULTI_INSTANCE, .config_keys = tcp_keys, .validate = tcp_validate, .init = tcp_init,
                  .start = tcp_start, .stop = tcp_stop, .fini = tcp_fini);

@@ -30,7 +30,7 @@ int tcp_listen_open(gw_ctx_t *ctx, const char *address, int port)
     snprintf(service, sizeof service, "%d", port);
     rc = getaddrinfo(*address ? address : NULL, service, &hints, &res);
     if (rc != 0) {
-        gw_log(ctx, GW_LOG_ERROR, "bind_address '%s': %s", address, gai_strerror(rc));
+        gw_config_error(ctx, "bind_address", "'%s': %s", address, gai_strerror(rc));
         return -EINVAL;
     }
     fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -46,10 +46,12 @@ int tcp_listen_open(gw_ctx_t *ctx, const char *address, int port)
     freeaddrinfo(res);
     return fd;
 fail:
-    gw_log(ctx, GW_LOG_ERROR, "cannot listen on %s port %d: %s%s", *address ? address : "*",
-           port, strerror(-rc),
-           rc == -EACCES && port < 1024 ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
-                                        : "");
+    gw_config_error(ctx, rc == -EADDRNOTAVAIL ? "bind_address" : "port",
+                    "cannot listen on %s port %d: %s%s", *address ? address : "*", port,
+                    strerror(-rc),
+                    rc == -EACCES && port < 1024
+                        ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+                        : "");
     if (fd >= 0)
         close(fd);
     freeaddrinfo(res);

@@ -26,6 +26,7 @@
 #include "ocpp_common/ws_client.h"
 
 #define BR_MAX_CONNECTORS 7     /* yy 1..7; yy 0 is the charge point */
+#define BR_MAX_INDEX 4096       /* charger indexes 0..4095 */
 #define BR_REQUEST_MAX 2048     /* lws adopts at most this much read-ahead */
 #define BR_PEER_MAX 64
 #define BR_PENDING_MAX 64       /* unanswered CALLs remembered per charger */
@@ -198,6 +199,18 @@ struct bridge {
     gw_timer_id_t watch_timer;  /* follows whether ocpp.frame is wanted */
     int point_error;
 };
+
+/* bridge_config.c: what the key table cannot check, parsed once for both
+ * validate() and init(); problems are reported with gw_config_error(). */
+typedef struct br_config {
+    gw_ws_client_url_t upstream;
+    GHashTable *credentials;    /* ChargerID -> Authorization value */
+    char **subprotocols;
+    gw_ocpp_chargers_t *chargers;
+    gw_regmap_t *map;
+} br_config_t;
+int br_config_parse(gw_ctx_t *ctx, br_config_t *out);
+void br_config_clear(br_config_t *cfg);
 
 /* bridge_points.c */
 int br_points_register(bridge_t *br, br_charger_t *ch);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "conf_common/conf_check.h"
 #include "bridge.h"
 
 static const gw_config_key_t br_keys[] = {
@@ -159,34 +160,22 @@ static void br_free(bridge_t *br)
     free(br);
 }
 
-static int br_credentials_load(bridge_t *br)
+/* Everything init() would refuse, found without doing anything. The
+ * keys br_config_parse() does not name need nothing beyond the key table
+ * (type, range, choices), which the host has checked. */
+static int br_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
 {
-    const char *const *items = gw_config_list(br->ctx, "upstream_credentials");
-    br->credentials = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    for (size_t i = 0; items && items[i]; i++) {
-        const char *eq = strchr(items[i], '=');
-        if (!eq || eq == items[i] || !strchr(eq + 1, ':')) {
-            gw_log(br->ctx, GW_LOG_ERROR,
-                   "upstream_credentials: '%s' is not ChargerID=user:password", items[i]);
-            return -EINVAL;
-        }
-        char *id = g_strndup(items[i], (gsize)(eq - items[i]));
-        if (gw_ocpp_chargers_find(br->chargers_cfg, id) < 0) {
-            gw_log(br->ctx, GW_LOG_ERROR, "upstream_credentials: charger '%s' is not configured",
-                   id);
-            g_free(id);
-            return -EINVAL;
-        }
-        g_hash_table_replace(br->credentials, id, gw_ws_client_basic_auth(eq + 1));
-    }
-    return 0;
+    br_config_t cfg;
+    (void)api;
+    int rc = br_config_parse(ctx, &cfg);
+    br_config_clear(&cfg);
+    return rc;
 }
 
 static int br_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
 {
     (void)api;
     bridge_t *br = calloc(1, sizeof *br);
-    char *err = NULL;
     int rc = -EINVAL;
     if (!br)
         return -ENOMEM;
@@ -196,30 +185,16 @@ static int br_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     while (prefix && *prefix == '/')
         prefix++;
     br->prefix = g_strdup_printf("/%s%s", prefix ? prefix : "", prefix && *prefix ? "/" : "");
-    if (gw_ws_client_url_parse(gw_config_string(ctx, "upstream_url"), &br->upstream, &err) < 0) {
-        gw_log(ctx, GW_LOG_ERROR, "upstream_url: %s", err);
+    br_config_t conf;
+    if (br_config_parse(ctx, &conf) < 0)
         goto fail;
-    }
-    br->subprotocols = g_strdupv((char **)gw_config_list(ctx, "subprotocols"));
-    if (!br->subprotocols || !br->subprotocols[0]) {
-        gw_log(ctx, GW_LOG_ERROR, "subprotocols: at least one is needed");
-        goto fail;
-    }
-    br->map = gw_regmap_load(gw_config_string(ctx, "register_map"), &err);
-    if (!br->map) {
-        gw_log(ctx, GW_LOG_ERROR, "register map: %s", err ? err : "cannot load");
-        goto fail;
-    }
-    br->n_index = 4096;
-    br->chargers_cfg = gw_ocpp_chargers_parse(gw_config_list(ctx, "chargers"),
-                                              (int)gw_config_int(ctx, "connectors"),
-                                              BR_MAX_CONNECTORS, br->n_index, &err);
-    if (!br->chargers_cfg) {
-        gw_log(ctx, GW_LOG_ERROR, "chargers: %s", err);
-        goto fail;
-    }
-    if ((rc = br_credentials_load(br)) < 0)
-        goto fail;
+    /* br_free() frees them from here on */
+    br->upstream = conf.upstream;
+    br->credentials = conf.credentials;
+    br->subprotocols = conf.subprotocols;
+    br->chargers_cfg = conf.chargers;
+    br->map = conf.map;
+    br->n_index = BR_MAX_INDEX;
     rc = -ENOMEM;
     br->by_index = calloc((size_t)br->n_index, sizeof *br->by_index);
     if (!br->by_index)
@@ -243,10 +218,8 @@ static int br_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
            gw_ocpp_chargers_count(br->chargers_cfg), br->upstream.tls ? "wss" : "ws",
            br->upstream.host, br->upstream.port, br->upstream.path);
     *state = br;
-    g_free(err);
     return 0;
 fail:
-    g_free(err);
     br_free(br);
     return rc < 0 ? rc : -EINVAL;
 }
@@ -279,6 +252,16 @@ static int br_start(gw_ctx_t *ctx, void *state)
     br_relay_config_t rc;
     char *err = NULL;
     br_relay_config(ctx, br, &rc);
+    /* the listener's library may run on without a listener: prove the
+     * bind first, and refuse start-up naming the key at fault */
+    const char *bind = gw_config_string(ctx, "bind_address");
+    int port = (int)gw_config_int(ctx, "port");
+    int probe = gw_config_bool(ctx, "check_upstream") ? 0 : gw_conf_listen_probe(bind, port, &err);
+    if (probe < 0) {
+        gw_config_error(ctx, probe == -EADDRNOTAVAIL ? "bind_address" : "port", "%s", err);
+        g_free(err);
+        return probe;
+    }
     if (gw_config_bool(ctx, "check_upstream")) {
         const char *id = gw_config_string(ctx, "check_charger_id");
         if ((!id || !*id) && gw_ocpp_chargers_count(br->chargers_cfg))
@@ -296,7 +279,7 @@ static int br_start(gw_ctx_t *ctx, void *state)
     br->acceptor = br_accept_start(br, gw_config_string(ctx, "bind_address"),
                                    (int)gw_config_int(ctx, "port"), &err);
     if (!br->acceptor) {
-        gw_log(ctx, GW_LOG_ERROR, "%s", err);
+        gw_config_error(ctx, "port", "%s", err);
         g_free(err);
         return -EADDRINUSE;
     }
@@ -323,5 +306,5 @@ static void br_fini(gw_ctx_t *ctx, void *state)
 GW_PLUGIN_DEFINE("ocpp_bridge", "0.1",
                  "relays chargers byte for byte to an external OCPP Central System; "
                  "read-only points from what passes",
-                 .config_keys = br_keys, .init = br_init, .start = br_start, .stop = br_stop,
+                 .config_keys = br_keys, .validate = br_validate, .init = br_init, .start = br_start, .stop = br_stop,
                  .fini = br_fini);

@@ -19,6 +19,7 @@
 #include "ocpp_common/ocpp_ws.h"
 
 #define CS_MAX_CONNECTORS 7     /* yy 1..7; yy 0 is the charge point */
+#define CS_MAX_INDEX 4096       /* charger indexes 0..4095 (Modbus units beyond the map's 20) */
 #define CS_MAP_CHARGERS 20      /* charger blocks in the register map */
 
 typedef struct cs cs_t;
@@ -257,6 +258,15 @@ extern const char *const cs_auth_status_names[5];
 /* cs_to_cp.c: operations the BMS starts */
 void cs_op_on_flag(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v, void *user);
 void cs_connector_on_write(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v, void *user);
+
+/* cs_config.c: what the key table cannot check, parsed once for both
+ * validate() and init(); problems are reported with gw_config_error(). */
+typedef struct cs_config {
+    gw_regmap_t *map;
+    gw_ocpp_chargers_t *chargers;
+} cs_config_t;
+int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out);
+void cs_config_clear(cs_config_t *cfg);
 
 /* cs_store.c: persistence under gw_state_dir() */
 int cs_store_load(cs_t *cs);

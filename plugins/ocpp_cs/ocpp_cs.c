@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
+#include "conf_common/conf_check.h"
 #include "cs.h"
 
 static const gw_config_key_t cs_keys[] = {
@@ -53,7 +54,8 @@ static void cs_free(cs_t *cs)
         return;
     cs_store_writer_free(cs->store); /* answers still waiting for it go first */
     gw_ocpp_ws_free(cs->ws);
-    for (int i = 0; i < cs->n_index; i++) {
+    /* by_index is NULL when init failed before allocating it */
+    for (int i = 0; cs->by_index && i < cs->n_index; i++) {
         cs_charger_t *ch = cs->by_index[i];
         if (!ch)
             continue;
@@ -76,11 +78,22 @@ static void cs_free(cs_t *cs)
     free(cs);
 }
 
+/* Everything init() would refuse, found without doing anything. The
+ * keys cs_config_parse() does not name need nothing beyond the key table
+ * (type, range, choices), which the host has checked. */
+static int cs_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
+{
+    cs_config_t cfg;
+    (void)api;
+    int rc = cs_config_parse(ctx, &cfg);
+    cs_config_clear(&cfg);
+    return rc;
+}
+
 static int cs_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
 {
     (void)api;
     cs_t *cs = calloc(1, sizeof *cs);
-    char *err = NULL;
     int rc = -EINVAL;
     if (!cs)
         return -ENOMEM;
@@ -93,21 +106,12 @@ static int cs_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     cs->bms_heartbeat_s = (int)gw_config_int(ctx, "bms_heartbeat_period");
     cs->next_txn_id = 1;
 
-    cs->map = gw_regmap_load(gw_config_string(ctx, "register_map"), &err);
-    if (!cs->map) {
-        gw_log(ctx, GW_LOG_ERROR, "register map: %s", err ? err : "cannot load");
+    cs_config_t conf;
+    if (cs_config_parse(ctx, &conf) < 0)
         goto fail;
-    }
-    /* Indexes past the map's 20 chargers are allowed (further Modbus unit
-     * ids); the map decides which of their registers exist. */
-    cs->n_index = 4096;
-    cs->chargers_cfg = gw_ocpp_chargers_parse(gw_config_list(ctx, "chargers"),
-                                              (int)gw_config_int(ctx, "connectors"),
-                                              CS_MAX_CONNECTORS, cs->n_index, &err);
-    if (!cs->chargers_cfg) {
-        gw_log(ctx, GW_LOG_ERROR, "chargers: %s", err);
-        goto fail;
-    }
+    cs->map = conf.map; /* cs_free() frees them from here on */
+    cs->chargers_cfg = conf.chargers;
+    cs->n_index = CS_MAX_INDEX;
     cs->by_index = calloc((size_t)cs->n_index, sizeof *cs->by_index);
     if (!cs->by_index) {
         rc = -ENOMEM;
@@ -140,10 +144,8 @@ static int cs_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
         goto fail;
     gw_log(ctx, GW_LOG_INFO, "%zu charger(s) configured", gw_ocpp_chargers_count(cs->chargers_cfg));
     *state = cs;
-    g_free(err);
     return 0;
 fail:
-    g_free(err);
     cs_free(cs);
     return rc < 0 ? rc : -EINVAL;
 }
@@ -160,13 +162,21 @@ static int cs_start(gw_ctx_t *ctx, void *state)
         .max_message = (size_t)gw_config_int(ctx, "max_message_size"),
         .ping_interval_s = (unsigned)gw_config_int(ctx, "ping_interval"),
     };
-    int rc = cs_clock_start(cs);
+    /* libwebsockets keeps running without a listener when the bind fails:
+     * prove the bind first, and refuse start-up naming the key at fault */
+    int rc = gw_conf_listen_probe(wc.bind_address, wc.port, &err);
+    if (rc < 0) {
+        gw_config_error(ctx, rc == -EADDRNOTAVAIL ? "bind_address" : "port", "%s", err);
+        g_free(err);
+        return rc;
+    }
+    rc = cs_clock_start(cs);
     if (rc < 0)
         return rc;
     cs_bms_heartbeat_start(cs);
     cs->ws = gw_ocpp_ws_start(ctx, &wc, &cs_ws_handlers, cs, &err);
     if (!cs->ws) {
-        gw_log(ctx, GW_LOG_ERROR, "%s", err ? err : "cannot start the WebSocket server");
+        gw_config_error(ctx, "port", "%s", err ? err : "cannot start the WebSocket server");
         g_free(err);
         return -EADDRINUSE;
     }
@@ -198,6 +208,7 @@ static void cs_fini(gw_ctx_t *ctx, void *state)
 
 GW_PLUGIN_DEFINE("ocpp_cs", "1.0.0", "OCPP 1.6J central system driven by a BMS through registers",
                  .config_keys = cs_keys,
+                 .validate = cs_validate,
                  .init = cs_init,
                  .start = cs_start,
                  .stop = cs_stop,

@@ -324,9 +324,10 @@ test('modbus_rtu: start-up errors are clear', async () => {
   }));
   let r = await runGatewayd(['-c', conf]);
   assert.strictEqual(r.signal, null, r.stderr);
-  assert.notStrictEqual(r.code, 0);
-  assert.match(r.stderr, /cannot open serial device .*no-such-tty/);
-  assert.match(r.stderr, /plugin modbus_rtu: init failed/);
+  assert.strictEqual(r.code, 2, r.stderr);
+  // found by validate(), before anything starts
+  assert.match(r.stderr, /\[modbus_rtu\] device: .*no-such-tty: No such file or directory/);
+  assert.match(r.stderr, /1 configuration problem, nothing started/);
 
   fs.writeFileSync(conf, toKeyFile({
     core: { state_dir: path.join(dir, 'state') },
@@ -335,7 +336,9 @@ test('modbus_rtu: start-up errors are clear', async () => {
   r = await runGatewayd(['-c', conf]);
   assert.strictEqual(r.signal, null, r.stderr);
   assert.notStrictEqual(r.code, 0);
-  assert.match(r.stderr, /chargers = 21: one RTU line \(one slave id\) carries at most 20; add a \[modbus_rtu:NAME\] instance with first_charger = 20/);
+  assert.strictEqual(r.code, 2, r.stderr);
+  assert.match(r.stderr, /\[modbus_rtu\] chargers: 21: one RTU line \(one slave id\) carries at most 20; add a \[modbus_rtu:NAME\] instance with first_charger = 20/);
+  assert.match(r.stderr, /\[modbus_rtu\] device: \/dev\/null: not a serial port/);
 
   fs.writeFileSync(conf, toKeyFile({
     core: { state_dir: path.join(dir, 'state') },

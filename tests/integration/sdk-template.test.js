@@ -5,7 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const { BUILDDIR, SRCDIR, tmpDir, waitFor } = require('./lib/gatewayd');
 
 test('the SDK template builds against a DESTDIR install and the installed gatewayd runs it', { timeout: 600000 }, async () => {
@@ -39,7 +39,18 @@ test('the SDK template builds against a DESTDIR install and the installed gatewa
   const env = { ...process.env };
   delete env.GATEWAYD_PLUGIN_PATH;
   const list = execFileSync(gatewayd, ['--list-plugins', '-v', '-c', conf], { env }).toString();
-  assert.match(list, new RegExp(`module ${so.replace(/[.]/g, '\\.')} \\(SDK ABI 1\\.0\\)`));
+  // built against the installed SDK's ABI, which has validate() (1.1 and later)
+  assert.match(list, new RegExp(`module ${so.replace(/[.]/g, '\\.')} \\(SDK ABI 1\\.[1-9]\\d*\\)`));
+
+  // The template's validate(): the installed daemon refuses a bad prefix before starting anything.
+  const bad = path.join(root, 'bad.conf');
+  fs.writeFileSync(bad, `[core]\nplugin_dir = ${path.join(tpl, '.libs')}\nstate_dir = ${root}/state\n\n[example]\nprefix = Not Valid\n`);
+  for (const args of [['--check-config', '-c', bad], ['-c', bad]]) {
+    const r = spawnSync(gatewayd, args, { env, encoding: 'utf8', timeout: 20000 });
+    assert.strictEqual(r.signal, null, r.stderr);
+    assert.strictEqual(r.status, 2, r.stderr);
+    assert.ok(r.stderr.split('\n').includes(`${bad}: [example] prefix: 'Not Valid': only a-z, 0-9, '_' and '.'`), r.stderr);
+  }
 
   const child = spawn(gatewayd, ['-c', conf], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';

@@ -17,8 +17,45 @@ static const gw_config_key_t tp_keys[] = {
     GW_CONFIG_STRING_LIST("items", "", "a list key, for config tests"),
     GW_CONFIG_BOOL("flag", "false", "a bool key, for config tests"),
     GW_CONFIG_PATHNAME("file", "", "a path key, for config tests"),
+    GW_CONFIG_STRING("reject", "", "when set, validate() refuses it as the reason (SDK 1.1 tests)"),
+    GW_CONFIG_BOOL("probe_side_effects", "false",
+                   "validate() tries what it must not do and reports what the host allowed"),
     GW_CONFIG_END,
 };
+
+static void tp_noop_timer(gw_ctx_t *ctx, gw_timer_id_t id, void *user)
+{
+    (void)ctx; (void)id; (void)user;
+}
+
+/* The checks validate() and init() share, so they cannot disagree. */
+static int tp_config_check(gw_ctx_t *ctx)
+{
+    const char *reject = gw_config_string(ctx, "reject");
+    if (*reject) {
+        gw_config_error(ctx, "reject", "%s", reject);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int tp_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
+{
+    (void)api;
+    int rc = tp_config_check(ctx);
+    if (gw_config_bool(ctx, "probe_side_effects")) {
+        gw_point_id_t p = gw_point_register(ctx, &GW_POINT_DEF(.name = "tp.validate",
+                                                               .type = GW_TYPE_UINT16,
+                                                               .access = GW_ACCESS_R));
+        gw_timer_id_t t = gw_timer_add(ctx, 1000, GW_TIMER_ONCE, tp_noop_timer, NULL);
+        const char *dir = gw_state_dir(ctx);
+        gw_config_error(ctx, "probe_side_effects", "point_register %s, timer_add %s, state_dir %s",
+                        p < 0 ? "refused" : "ALLOWED", t < 0 ? "refused" : "ALLOWED",
+                        dir ? "ALLOWED" : "refused");
+        rc = -EINVAL;
+    }
+    return rc;
+}
 
 static void tp_on_write(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v, void *user)
 {
@@ -37,9 +74,11 @@ static int tp_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     const char *prefix = gw_config_string(ctx, "prefix");
     int64_t count = gw_config_int(ctx, "count");
     char name[256];
-    int rc = 0;
-    if (!tp)
-        return -ENOMEM;
+    int rc = tp_config_check(ctx);
+    if (rc < 0 || !tp) {
+        free(tp);
+        return rc < 0 ? rc : -ENOMEM;
+    }
     snprintf(name, sizeof name, "%s.writes", prefix);
     tp->writes = gw_point_register(ctx, &GW_POINT_DEF(.name = name, .type = GW_TYPE_UINT32,
                                                       .access = GW_ACCESS_R));
@@ -72,4 +111,5 @@ static void tp_fini(gw_ctx_t *ctx, void *state)
 }
 
 GW_PLUGIN_DEFINE("tp_good", "1.0", "test plugin: points", .flags = GW_PLUGIN_MULTI_INSTANCE,
-                 .config_keys = tp_keys, .init = tp_init, .fini = tp_fini);
+                 .config_keys = tp_keys, .validate = tp_validate, .init = tp_init,
+                 .fini = tp_fini);

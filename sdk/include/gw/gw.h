@@ -20,6 +20,11 @@
  *        (register, lookup, get, set, quality, attributes, write batches,
  *        subscriptions), events, timers, fd watches, post, logging,
  *        per-instance state directory, plugin listing.
+ *   1.1  (gatewayd 0.2)
+ *        - gw_plugin_desc_t.validate: check the whole configuration without
+ *          side effects; run by --check-config and before every init();
+ *          gw_host_api_t.config_error_v / gw_config_error(): report
+ *          "FILE: [group] key: reason" from validate, init or start.
  */
 #ifndef GW_GW_H
 #define GW_GW_H
@@ -27,7 +32,7 @@
 /** Major ABI version: a plugin built against another major is refused. */
 #define GW_ABI_MAJOR 1
 /** Minor ABI version: a plugin built against a newer minor is refused. */
-#define GW_ABI_MINOR 0
+#define GW_ABI_MINOR 1
 
 #include <gw/types.h>
 #include <gw/config.h>

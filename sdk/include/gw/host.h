@@ -205,6 +205,9 @@ struct gw_host_api {
     int (*post)(gw_ctx_t *ctx, gw_post_fn fn, void *arg);
 
     int (*plugin_info)(gw_ctx_t *ctx, size_t index, gw_plugin_info_t *out);
+
+    /* ABI 1.1 */
+    void (*config_error_v)(gw_ctx_t *ctx, const char *key, const char *fmt, va_list ap);
 };
 
 /** The head of every gw_ctx_t: the function table. Nothing else of the
@@ -289,6 +292,28 @@ static inline const char *gw_config_string(gw_ctx_t *ctx, const char *key)
 static inline const char *const *gw_config_list(gw_ctx_t *ctx, const char *key)
 {
     return gw_api(ctx)->config_list(ctx, key);
+}
+
+/**
+ * Report a configuration problem of this instance as the user sees every
+ * other one: "FILE: [group] key: reason" (without key: "FILE: [group]:
+ * reason"). From validate() the line joins the list that --check-config
+ * and start-up print before exiting 2; from init() or start() (a port in
+ * use, a device that vanished) it is logged as an error, and the plugin
+ * then returns its negative errno, which stops start-up with exit 2.
+ * ABI 1.1 (check GW_API_HAS(api, config_error_v) when requiring 1.0).
+ * @param key  the key at fault, or NULL for the group as a whole
+ * @param fmt  printf format of the reason: what is wrong and, where it
+ *             helps, what would be right; no trailing newline
+ */
+static inline void gw_config_error(gw_ctx_t *ctx, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static inline void gw_config_error(gw_ctx_t *ctx, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gw_api(ctx)->config_error_v(ctx, key, fmt, ap);
+    va_end(ap);
 }
 
 /* ------------------------------------------------------------- points */

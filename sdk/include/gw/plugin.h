@@ -2,7 +2,10 @@
  * gw/plugin.h - the one symbol a plugin exports: its descriptor.
  *
  * Lifecycle, all on the loop thread:
- *   load -> init -> start -> ... -> stop -> fini
+ *   load -> validate -> init -> start -> ... -> stop -> fini
+ * `gatewayd --check-config` runs load -> validate only; start-up runs
+ * validate for every instance before the first init, so both print the
+ * same problems and refuse with the same exit status (2).
  * Instances start in configuration order and stop in reverse order. After
  * stop() returns the host runs whatever the instance still had posted, then
  * removes every timer, watch and subscription the instance left behind, and
@@ -65,6 +68,35 @@ typedef struct gw_plugin_desc {
 
     /** Free the state. May be NULL. */
     void (*fini)(gw_ctx_t *ctx, void *state);
+
+    /* ---- ABI 1.1: the host reads what follows only when `size` covers it */
+
+    /**
+     * Check the instance's whole configuration, every key, without side
+     * effects: parse and check everything init() will use (lists, files,
+     * URLs, addresses), but open nothing that stays open, bind nothing,
+     * register no point, timer, watch or subscription, start no thread.
+     * The host refuses gw_point_register/set/write/subscribe,
+     * gw_event_subscribe, gw_timer_add, gw_watch_add, gw_post (-EPERM) and
+     * gw_state_dir (NULL) here. Read only regular files of bounded size;
+     * look at devices (stat), do not open them.
+     * Report each problem with gw_config_error(ctx, key, ...), which gives
+     * the user "FILE: [group] key: reason"; carry on after the first so
+     * that every problem is reported at once.
+     * Runs for `gatewayd --check-config` and, at start-up, for every
+     * instance before the first init(); init() should call the same
+     * parsing code, so the two can never disagree. The host has already
+     * checked each key's type, range and choices against config_keys.
+     * @param ctx  the instance; gw_config_*() work, gw_state_dir() does not
+     *             create anything here
+     * @param api  the host's function table
+     * @return 0 when the configuration is usable, or a negative errno
+     *         (-EINVAL); a failure without a gw_config_error() line is
+     *         reported as "[group]: invalid configuration"
+     * May be NULL (a 1.0 plugin has none): then only the key table is
+     * checked before init().
+     */
+    int (*validate)(gw_ctx_t *ctx, const gw_host_api_t *api);
 } gw_plugin_desc_t;
 
 #if defined(__GNUC__)

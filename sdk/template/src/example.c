@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gw/gw.h>
 
 typedef struct example {
@@ -53,9 +54,41 @@ static void example_written(gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v
     gw_log(ctx, GW_LOG_INFO, "set-point is now %g", value->u.f);
 }
 
+/* What the key table cannot say: the prefix must make valid point names.
+ * validate() and init() both call this, so `gatewayd --check-config` and
+ * start-up always agree. Report with gw_config_error(): the user sees
+ * "FILE: [example] prefix: reason". */
+static int example_config_check(gw_ctx_t *ctx)
+{
+    const char *prefix = gw_config_string(ctx, "prefix");
+    size_t len = strlen(prefix);
+    if (len == 0 || len > 200 || prefix[0] == '.' || prefix[len - 1] == '.') {
+        gw_config_error(ctx, "prefix", "'%s': 1-200 characters, not starting or ending with '.'",
+                        prefix);
+        return -EINVAL;
+    }
+    for (const char *c = prefix; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.')) {
+            gw_config_error(ctx, "prefix", "'%s': only a-z, 0-9, '_' and '.'", prefix);
+            return -EINVAL;
+        }
+    return 0;
+}
+
+/* Check the whole configuration without side effects: no points, timers,
+ * files or sockets here (SDK 1.1; gatewayd runs it before any init). */
+static int example_validate(gw_ctx_t *ctx, const gw_host_api_t *api)
+{
+    (void)api;
+    return example_config_check(ctx);
+}
+
 static int example_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
 {
     (void)api;
+    int rc = example_config_check(ctx); /* the same checks as validate() */
+    if (rc < 0)
+        return rc;
     example_t *ex = calloc(1, sizeof *ex);
     if (!ex)
         return -ENOMEM;
@@ -72,7 +105,7 @@ static int example_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
                                                         .check = example_check,
                                                         .on_write = example_written));
     if (ex->counter < 0 || ex->setpoint < 0) {
-        int rc = ex->counter < 0 ? ex->counter : ex->setpoint;
+        rc = ex->counter < 0 ? ex->counter : ex->setpoint;
         free(ex);
         return rc;
     }
@@ -105,6 +138,7 @@ static void example_fini(gw_ctx_t *ctx, void *state)
 GW_PLUGIN_DEFINE("example", "1.0.0", "Template plugin: a counter and a set-point",
                  .flags = GW_PLUGIN_MULTI_INSTANCE,
                  .config_keys = example_keys,
+                 .validate = example_validate,
                  .init = example_init,
                  .start = example_start,
                  .stop = example_stop,
