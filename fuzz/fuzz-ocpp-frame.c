@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gw_ocpp_frame_free(&f);
     }
     if (rc != GW_OCPP_OK) {
-        char *err = gw_ocpp_frame_error(f.id, rc, why);
+        char *err = gw_ocpp_frame_error_for(&f, rc, why);
         free(err);
     }
     return 0;

@@ -125,6 +125,19 @@ void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, const char *act
     free(text);
 }
 
+/* The CALLERROR for a frame as received: its id is echoed byte for byte,
+ * U+0000 included (a refused id may hold one). */
+static void cs_reply_frame_error(cs_t *cs, uint32_t conn, const gw_ocpp_frame_t *f,
+                                 const char *action, gw_ocpp_error_t code, const char *why)
+{
+    char *text = gw_ocpp_frame_error_for(f, code, why);
+    if (!text)
+        return;
+    cs_publish_frame(cs, cs_index_of_conn(cs, conn), "out", action, text);
+    cs_send_text(cs, conn, text, "CALLERROR", true);
+    free(text);
+}
+
 /* ------------------------------------------------- CS -> charger calls */
 
 static void cs_call_send_next(cs_t *cs, cs_charger_t *ch);
@@ -311,7 +324,7 @@ static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size
                 strcmp(ch->calls_head->msg_id, f.id) == 0)
                 cs_call_finish(cs, ch, NULL, gw_ocpp_error_name(rc));
         } else {
-            cs_reply_error(cs, conn, f.id, NULL, rc, why);
+            cs_reply_frame_error(cs, conn, &f, NULL, rc, why);
         }
         free(text);
         return;
@@ -323,7 +336,7 @@ static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size
         if (rc != GW_OCPP_OK) {
             gw_log(cs->ctx, GW_LOG_WARNING, "%s: %s refused: %s: %s", ch->cfg->id, f.action,
                    gw_ocpp_error_name(rc), why);
-            cs_reply_error(cs, conn, f.id, f.action, rc, why);
+            cs_reply_frame_error(cs, conn, &f, f.action, rc, why);
         } else {
             cs_handle_call(cs, ch, conn, f.id, a->name, f.payload);
         }
