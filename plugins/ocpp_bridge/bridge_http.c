@@ -112,6 +112,8 @@ br_http_verdict_t br_http_parse(const char *buf, size_t len, const char *prefix,
     }
     if (!upgrade || !key)
         return BR_HTTP_BAD_REQUEST;
+    req->uri = uri;
+    req->uri_len = (size_t)(sp - uri);
     if (!br_http_charger_id(uri, (size_t)(sp - uri), prefix, req->charger_id,
                             sizeof req->charger_id))
         return BR_HTTP_NOT_FOUND;

@@ -286,12 +286,11 @@ static void cs_ws_closed(void *user, uint32_t conn, int index)
     cs_calls_fail_all(cs, ch);
 }
 
-static void cs_ws_refused(void *user, const char *charger_id, const char *peer)
+static void cs_ws_refused(void *user, gw_ocpp_refusal_t reason, const char *what,
+                          const char *detail, const char *peer)
 {
     cs_t *cs = user;
-    gw_log(cs->ctx, GW_LOG_NOTICE, "unknown charger '%s' from %s refused (HTTP 404)", charger_id,
-           peer);
-    gw_ocpp_scan_view_knock(&cs->scan, charger_id, peer, cs_now_ms(cs));
+    gw_ocpp_scan_view_refuse(&cs->scan, reason, what, detail, peer, cs_now_ms(cs));
 }
 
 static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size_t len)
