@@ -143,13 +143,14 @@ static void br_incoming_decide(br_incoming_t *in)
         return;
     }
     /* The subprotocol before the id: the answer must not tell which ids
-     * are configured. No subprotocol at all is left to upstream to judge
-     * (the bridge is transparent); one offered that none of ours matches
-     * is refused here. */
+     * are configured. OCPP-J §3.1.2: a charger names its subprotocol;
+     * one that offers none, or none of `subprotocols`, is refused here
+     * rather than relayed to an upstream that might let it in. */
     char *protocols = br_protocols_for(br, &req);
-    if (req.protocols && !protocols) {
-        char offered[BR_PATH_SHOWN];
-        snprintf(offered, sizeof offered, "offered %.*s", (int)req.protocols_len, req.protocols);
+    if (!protocols) {
+        char offered[BR_PATH_SHOWN] = "no subprotocol offered";
+        if (req.protocols)
+            snprintf(offered, sizeof offered, "offered %.*s", (int)req.protocols_len, req.protocols);
         br_incoming_refuse(in, GW_OCPP_REFUSED_SUBPROTOCOL, req.charger_id, offered);
         return;
     }
