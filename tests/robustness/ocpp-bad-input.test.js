@@ -196,3 +196,35 @@ test('an unmasked client frame closes the connection with 1002', {
     assert.ok(r.kind === 'end' || (r.kind === 'close' && r.code === 1002), JSON.stringify(r));
   } finally { await s.stop(); }
 });
+
+// ocpp_bridge relays a charger's frames untouched, and the Central System
+// answers them; its read-only registers take only what OCPP 1.6 allows.
+test('ocpp_bridge: an out-of-range connectorId is relayed but lands on no register', async () => {
+  const { startBridge, startUpstream } = require('../integration/lib/bridge-site');
+  const up = await startUpstream();
+  const s = await startBridge(up.url);
+  try {
+    const before1 = await s.bms.u16(A.conn.status(0, 1));
+    const ws = await rawCharger({ url: s.url }, 'CP0');
+    const bad = [
+      `[2,"b1","StatusNotification",${status('4294967297')}]`,
+      `[2,"b2","StatusNotification",${status('-1')}]`,
+      '[2,"b3","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Charging","x":1}]',
+      `[2,"b4","MeterValues",${meter('4294967297')}]`,
+    ];
+    for (const text of bad) {
+      // the test CS (ocpp-rpc) checks the JSON schemas only, which have
+      // no ranges: whatever it answers comes back
+      const r = await exchange(ws, text);
+      assert.ok(r[0] === 3 || r[0] === 4, `answered: ${text}`);
+    }
+    for (const text of bad) assert.ok(up.frames.some((f) => !f.outbound && f.text === text), `relayed byte for byte: ${text}`);
+    assert.strictEqual(await s.bms.u16(A.conn.status(0, 1)), before1, 'connector 1 status untouched');
+    assert.strictEqual(await s.bms.float(A.conn.meter(0, 1, 55)), 0, 'connector 1 power untouched');
+    // a valid one does land (the registers checked are the right ones)
+    const r = await exchange(ws, `[2,"g1","StatusNotification",${status('1')}]`);
+    assert.strictEqual(r[0], 3);
+    await s.bms.waitU16(A.conn.status(0, 1), (v) => v !== before1, 'connector 1 status');
+    ws.close();
+  } finally { await s.stop(); await up.close(); }
+});
