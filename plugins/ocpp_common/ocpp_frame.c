@@ -41,6 +41,9 @@ gw_ocpp_error_t gw_ocpp_frame_parse(const char *text, size_t len, gw_ocpp_frame_
     json_tokener *tok = json_tokener_new_ex(32);
     if (!tok)
         return frame_fail(out, GW_OCPP_INTERNAL_ERROR, why, why_len, "out of memory");
+    /* OCPP-J is UTF-8 (and lws checks text frames already): no string
+     * that is not can reach a point, a register or a viewer. */
+    json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
     json_object *root = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     /* Trailing bytes after the array are a malformed message too. */

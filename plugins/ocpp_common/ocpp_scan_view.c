@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <glib.h>
 #include <json-c/json.h>
 #include "ocpp_scan_view.h"
 #include "ocpp_text.h"
@@ -83,10 +84,12 @@ void gw_ocpp_scan_view_clear(gw_ocpp_scan_view_t *v)
 }
 
 static void scan_log(gw_ocpp_scan_view_t *v, gw_ocpp_refusal_t reason, const char *what,
-                     const char *detail, const char *address, int64_t now_ms)
+                     const char *detail, const char *address)
 {
     uint32_t suppressed;
-    if (!gw_ocpp_refusal_log_admit(&v->log, address, now_ms, &suppressed))
+    /* monotonic: a clock set back by the BMS must not silence a peer */
+    int64_t mono_ms = g_get_monotonic_time() / 1000;
+    if (!gw_ocpp_refusal_log_admit(&v->log, address, mono_ms, &suppressed))
         return;
     char w[200], d[200], a[80], more[96] = "";
     gw_ocpp_text_escape(what, what ? strlen(what) : 0, w, sizeof w);
@@ -106,7 +109,7 @@ static void scan_log(gw_ocpp_scan_view_t *v, gw_ocpp_refusal_t reason, const cha
 void gw_ocpp_scan_view_refuse(gw_ocpp_scan_view_t *v, gw_ocpp_refusal_t reason, const char *what,
                               const char *detail, const char *address, int64_t now_ms)
 {
-    scan_log(v, reason, what, detail, address, now_ms);
+    scan_log(v, reason, what, detail, address);
     const gw_ocpp_scan_entry_t *e = gw_ocpp_scan_record(&v->list, reason, what, address, now_ms);
     if (!e)
         return;

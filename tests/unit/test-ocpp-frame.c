@@ -92,6 +92,9 @@ static void test_message_ids(void)
     g_assert_cmpuint(strlen(f.id), ==, 72);
     gw_ocpp_frame_free(&f);
     g_string_free(wide, TRUE);
+    /* not UTF-8: not JSON text (RFC 8259 §8.1) */
+    g_assert_cmpint(parse("[2,\"1\",\"BootNotification\",{\"chargePointVendor\":\"\xff\","
+                          "\"chargePointModel\":\"M\"}]", &f), ==, GW_OCPP_FORMATION_VIOLATION);
     /* empty: refused, answered to "-1" */
     g_assert_cmpint(parse("[2,\"\",\"Heartbeat\",{}]", &f), ==, GW_OCPP_FORMATION_VIOLATION);
     err = gw_ocpp_frame_error_for(&f, GW_OCPP_FORMATION_VIOLATION, "");
