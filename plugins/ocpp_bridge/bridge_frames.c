@@ -250,9 +250,12 @@ void br_frames_observe(bridge_t *br, br_charger_t *ch, br_dir_t dir, const char 
         br_pending_t *p = br_pending_find(ch, f.id, dir == BR_FROM_CS ? BR_FROM_CHARGER : BR_FROM_CS);
         if (p) {
             snprintf(action, sizeof action, "%s", p->action);
+            /* the CS's answer too: a transactionId of 1e30 is no id (and
+             * no int64) */
             if (f.type == GW_OCPP_CALLRESULT && dir == BR_FROM_CS &&
                 !strcmp(p->action, "StartTransaction") &&
-                json_object_is_type(f.payload, json_type_object))
+                gw_ocpp_validate(gw_ocpp_action_find("StartTransaction")->conf, f.payload, why,
+                                 sizeof why) == GW_OCPP_OK)
                 br_start_answer(br, ch, p, f.payload);
             p->msg_id[0] = '\0';
         }

@@ -228,3 +228,27 @@ test('ocpp_bridge: an out-of-range connectorId is relayed but lands on no regist
     ws.close();
   } finally { await s.stop(); await up.close(); }
 });
+
+// The Central System's answers are read on the side too: a transactionId
+// no OCPP integer can hold shows no transaction (and is no int64 cast).
+test('ocpp_bridge: a StartTransaction.conf with an out-of-range transactionId shows no transaction', async () => {
+  const { startBridge, startUpstream } = require('../integration/lib/bridge-site');
+  const ids = [1e30, 4294967297, 7];
+  const up = await startUpstream({
+    onClient: (client) => client.handle('StartTransaction', () => ({ transactionId: ids.shift(), idTagInfo: { status: 'Accepted' } })),
+  });
+  const s = await startBridge(up.url);
+  try {
+    const ws = await rawCharger({ url: s.url }, 'CP0');
+    const start = (id) => exchange(ws, `[2,"${id}","StartTransaction",{"connectorId":1,"idTag":"CARD-${id}",` +
+      `"meterStart":5,"timestamp":"2024-01-01T00:00:00Z"}]`);
+    assert.match(JSON.stringify(await start('s1')), /1e\+30/);
+    assert.match(JSON.stringify(await start('s2')), /4294967297/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.strictEqual(await s.bms.str(A.conn.txIdTag(0, 1), 10), '', 'no transaction shown');
+    // a valid answer does show (the register checked is the right one)
+    await start('s3');
+    await s.bms.waitU16(A.conn.txIdTag(0, 1), (v) => v !== 0, 'transaction shown');
+    ws.close();
+  } finally { await s.stop(); await up.close(); }
+});
