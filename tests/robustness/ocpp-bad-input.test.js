@@ -12,6 +12,13 @@ const crypto = require('node:crypto');
 const WebSocket = require('ws');
 const { A, startCs } = require('../integration/lib/ocpp-cs');
 
+// gatewayd stopped cleanly: exit 0 on SIGTERM, and (under ASan/UBSan) no
+// report on its standard error.
+function assertCleanExit(gw) {
+  assert.deepStrictEqual(gw.exited, { code: 0, signal: null }, gw.stderr.slice(-2000));
+  assert.doesNotMatch(gw.stderr, /ERROR: (Address|Leak)Sanitizer|runtime error:/);
+}
+
 function rawCharger(site, id, protocols = ['ocpp1.6']) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${site.url}/${id}`, protocols);
@@ -86,6 +93,7 @@ test('out-of-range and negative integers get PropertyConstraintViolation and tou
     // 0 is a valid StatusNotification connector (the charge point itself)
     await c.call('StatusNotification', { connectorId: 0, errorCode: 'NoError', status: 'Available' });
   } finally { await s.stop(); }
+  assertCleanExit(s.gw);
 });
 
 test('message ids: U+0000 and over 36 characters are refused and echoed exactly', async () => {
@@ -113,6 +121,7 @@ test('message ids: U+0000 and over 36 characters are refused and echoed exactly'
     assert.deepStrictEqual(r.slice(0, 2), [3, 'ok']);
     ws.close();
   } finally { await s.stop(); }
+  assertCleanExit(s.gw);
 });
 
 // A raw TCP client speaking RFC 6455 by hand: the upgrade, then frames
@@ -178,6 +187,7 @@ test('a masked frame is served (the raw client is right)', async () => {
     assert.deepStrictEqual(JSON.parse(r.text).slice(0, 2), [3, 'm1']);
     sock.destroy();
   } finally { await s.stop(); }
+  assertCleanExit(s.gw);
 });
 
 // RFC 6455 §5.1: a server MUST close the connection on an unmasked client
@@ -195,6 +205,7 @@ test('an unmasked client frame closes the connection with 1002', {
     sock.destroy();
     assert.ok(r.kind === 'end' || (r.kind === 'close' && r.code === 1002), JSON.stringify(r));
   } finally { await s.stop(); }
+  assertCleanExit(s.gw);
 });
 
 // ocpp_bridge relays a charger's frames untouched, and the Central System
@@ -227,6 +238,7 @@ test('ocpp_bridge: an out-of-range connectorId is relayed but lands on no regist
     await s.bms.waitU16(A.conn.status(0, 1), (v) => v !== before1, 'connector 1 status');
     ws.close();
   } finally { await s.stop(); await up.close(); }
+  assertCleanExit(s.gw);
 });
 
 // The Central System's answers are read on the side too: a transactionId
@@ -251,4 +263,5 @@ test('ocpp_bridge: a StartTransaction.conf with an out-of-range transactionId sh
     await s.bms.waitU16(A.conn.txIdTag(0, 1), (v) => v !== 0, 'transaction shown');
     ws.close();
   } finally { await s.stop(); await up.close(); }
+  assertCleanExit(s.gw);
 });

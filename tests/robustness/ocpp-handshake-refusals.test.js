@@ -14,6 +14,13 @@ const { startCs, until } = require('../integration/lib/ocpp-cs');
 const { startBridge, startUpstream } = require('../integration/lib/bridge-site');
 const { freePort } = require('../integration/lib/gatewayd');
 
+// gatewayd stopped cleanly: exit 0 on SIGTERM, and (under ASan/UBSan) no
+// report on its standard error.
+function assertCleanExit(gw) {
+  assert.deepStrictEqual(gw.exited, { code: 0, signal: null }, gw.stderr.slice(-2000));
+  assert.doesNotMatch(gw.stderr, /ERROR: (Address|Leak)Sanitizer|runtime error:/);
+}
+
 // The HTTP status of a handshake, or 101.
 function knock(url, protocols) {
   return new Promise((resolve, reject) => {
@@ -118,6 +125,7 @@ test('ocpp_cs: refusals answer by reason, logged once per peer, listed with the 
     const c = await s.charger('CP0');
     await c.call('Heartbeat', {});
   } finally { await s.stop(); }
+  assertCleanExit(s.gw);
 });
 
 test('ocpp_bridge: the same, and nothing reaches upstream', async () => {
@@ -130,4 +138,5 @@ test('ocpp_bridge: the same, and nothing reaches upstream', async () => {
     const c = await s.charger('CP0');
     await c.call('Heartbeat', {});
   } finally { await s.stop(); await up.close(); }
+  assertCleanExit(s.gw);
 });
