@@ -113,6 +113,12 @@ test('message ids: U+0000 and over 36 characters are refused and echoed exactly'
     r = await exchange(ws, `[2,"${wide}","Heartbeat",{}]`);
     assert.strictEqual(r[0], 3);
     assert.strictEqual(r[1], wide);
+    // ...also when the answer waits for the BMS (queued with its id; no
+    // BMS here, so the bms_timeout fallback answers)
+    const wide2 = '\u00e8'.repeat(36);
+    r = await exchange(ws, `[2,"${wide2}","Authorize",{"idTag":"T1"}]`);
+    assert.strictEqual(r[0], 3);
+    assert.strictEqual(r[1], wide2);
     // an id far too long to keep: "-1", as for an id that cannot be read
     r = await exchange(ws, `[2,"${'y'.repeat(500)}","Heartbeat",{}]`);
     assert.deepStrictEqual(r.slice(0, 3), [4, '-1', 'FormationViolation']);
