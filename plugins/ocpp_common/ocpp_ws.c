@@ -124,31 +124,27 @@ static void ws_event_post(gw_ocpp_ws_t *ws, ws_event_t *ev)
 
 /* ---------------------------------------------------- service thread side */
 
-/* "/prefix/CP%2001" -> "CP 01"; NULL when the path is not ours. */
+/* "/prefix/CP 01" -> "CP 01"; false when the path is not ours. lws has
+ * already percent-decoded the path and moved the query to URI_ARGS
+ * (lib/roles/http/parsers.c): decoding again would let "CP%2530" in as
+ * "CP0" and cut "CP0%3Fx" to "CP0". */
 static bool ws_charger_id_from_uri(gw_ocpp_ws_t *ws, struct lws *wsi, char *id, size_t len)
 {
     char uri[WS_URI_MAX];
     int n = lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
     size_t plen = strlen(ws->prefix);
-    if (n <= 0 || strncmp(uri, ws->prefix, plen) != 0)
+    if (n <= 0 || (size_t)n <= plen || strncmp(uri, ws->prefix, plen) != 0 ||
+        (size_t)n - plen >= len)
         return false;
-    const char *p = uri + plen;
-    size_t o = 0;
-    for (; *p && *p != '?' && o + 1 < len; p++) {
-        if (*p == '/')
-            return false;
-        char c = *p;
-        if (c == '%' && g_ascii_isxdigit(p[1]) && g_ascii_isxdigit(p[2])) {
-            c = (char)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2]));
-            p += 2;
-        }
+    for (size_t i = plen; i < (size_t)n; i++) {
+        unsigned char c = (unsigned char)uri[i];
         /* "CP%00x" must not be looked up as "CP": no NUL or control bytes */
-        if ((unsigned char)c < 0x20 || c == 0x7f)
+        if (c == '/' || c < 0x20 || c == 0x7f)
             return false;
-        id[o++] = c;
     }
-    id[o] = '\0';
-    return o > 0 && (!*p || *p == '?');
+    memcpy(id, uri + plen, (size_t)n - plen);
+    id[(size_t)n - plen] = '\0';
+    return true;
 }
 
 /* `offered` gets the header as sent ("" when there is none), for the log. */

@@ -82,6 +82,10 @@ async function checkRefusals(site, name) {
   assert.strictEqual(await knock(`${site.url}/NOBODY`, ['ocpp1.6']), 404, 'unknown id');
   assert.strictEqual(await knock(`ws://127.0.0.1:${site.wsPort}/elsewhere/CP0`, ['ocpp1.6']), 404, 'wrong path');
   assert.strictEqual(await knock(`ws://127.0.0.1:${site.wsPort}/elsewhere/NOBODY`, ['ocpp1.6']), 404, 'wrong path');
+  // one spelling per id: the path is percent-decoded once ("CP%2530" is
+  // "CP%30", not CP0; "CP0%3Fx" is "CP0?x", not CP0 with a query)
+  assert.strictEqual(await knock(`${site.url}/CP%2530`, ['ocpp1.6']), 404, 'double decoding');
+  assert.strictEqual(await knock(`${site.url}/CP0%3Fx`, ['ocpp1.6']), 404, 'encoded ?');
   // invalid UTF-8, percent-encoded and raw
   assert.strictEqual(await knock(`${site.url}/EVIL%FF`, ['ocpp1.6']), 404);
   const raw = await rawKnock(site.wsPort, Buffer.from([...Buffer.from('/ocpp/RAW'), 0xfe, 0x41]));
@@ -105,6 +109,8 @@ async function checkRefusals(site, name) {
   assert.strictEqual(rows.find((r) => r[1] === 'NOBODY' && r[6] === 'unknown id')[5], '11');
   assert.ok(rows.some((r) => /\/elsewhere\/CP0$/.test(r[1]) && r[6] === 'wrong path'), `${name}: ${text}`);
   assert.ok(rows.some((r) => r[1] === 'EVIL\\xFF'), `${name}: invalid UTF-8 escaped: ${text}`);
+  assert.ok(rows.some((r) => r[1] === 'CP%30' && r[6] === 'unknown id'), `${name}: ${text}`);
+  assert.ok(rows.some((r) => r[1] === 'CP0?x' && r[6] === 'unknown id'), `${name}: ${text}`);
   assert.ok(isUtf8(Buffer.from(site.gw.stdout, 'latin1')) || !/\xff/.test(site.gw.stdout));
 
   // the viewers: the API answers valid UTF-8 and keeps answering
