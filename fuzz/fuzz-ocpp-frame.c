@@ -1,11 +1,15 @@
 /*
  * libFuzzer harness: an OCPP-J message as a charger could send it, through
  * the frame parser, the action lookup and the OCPP 1.6 payload validation
- * in both directions, then the CALLERROR that would answer it.
+ * in both directions, then the CALLERROR that would answer it. The same
+ * bytes, as a ChargerID or path a peer could send, must come out of the
+ * scan list's escaping as valid UTF-8.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <glib.h>
 #include "ocpp_common/ocpp_frame.h"
+#include "ocpp_common/ocpp_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,8 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gw_ocpp_frame_free(&f);
     }
     if (rc != GW_OCPP_OK) {
-        char *err = gw_ocpp_frame_error(f.id, rc, why);
+        char *err = gw_ocpp_frame_error_for(&f, rc, why);
         free(err);
     }
+    char shown[129];
+    size_t n = gw_ocpp_text_escape((const char *)data, size, shown, sizeof shown);
+    if (n >= sizeof shown || !g_utf8_validate(shown, (gssize)n, NULL))
+        abort();
     return 0;
 }

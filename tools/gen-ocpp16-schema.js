@@ -20,6 +20,25 @@ const FROM_CP = new Set([
 ]);
 const BOTH = new Set(['DataTransfer']);
 
+// Integer ranges. The JSON schemas only say "integer"; OCPP 1.6 §"Types"
+// defines integer as 32 bits (1 sign bit), and the message tables of §6
+// add lower bounds to some fields ("integer connectorId > 0"). Keyed by
+// "Action.req|conf.path"; every other integer gets the plain int32 range.
+const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
+const MINIMUM = {
+  'ChangeAvailability.req.connectorId': 0,
+  'MeterValues.req.connectorId': 0,
+  'RemoteStartTransaction.req.connectorId': 1,
+  'RemoteStartTransaction.req.chargingProfile.stackLevel': 0,
+  'ReserveNow.req.connectorId': 0,
+  'SetChargingProfile.req.csChargingProfiles.stackLevel': 0,
+  'StartTransaction.req.connectorId': 1,
+  'StatusNotification.req.connectorId': 0,
+  'TriggerMessage.req.connectorId': 1,
+  'UnlockConnector.req.connectorId': 1,
+};
+const rangesUsed = new Set();
+
 const out = [];
 let counter = 0;
 
@@ -37,7 +56,9 @@ function resolve(node, root) {
 }
 
 // Emit one node (and its children first); return its C identifier.
-function emit(node, root) {
+// `where` is the node's path ("StartTransaction.req.connectorId") for the
+// range table.
+function emit(node, root, where) {
   node = resolve(node, root);
   const id = `n${counter++}`;
   const kind = { object: 'OBJECT', array: 'ARRAY', string: 'STRING', integer: 'INTEGER',
@@ -50,14 +71,21 @@ function emit(node, root) {
   }
   if (node.type === 'object' && node.properties) {
     const req = new Set(node.required || []);
-    const entries = Object.entries(node.properties).map(([k, v]) => [k, emit(v, root), req.has(k)]);
+    const entries = Object.entries(node.properties)
+      .map(([k, v]) => [k, emit(v, root, `${where}.${k}`), req.has(k)]);
     out.push(`static const gw_ocpp_prop_t ${id}_props[] = {`);
     for (const [k, child, r] of entries) out.push(`    { ${cstr(k)}, &${child}, ${r} },`);
     out.push('};');
     props = `${id}_props`;
     nprops = entries.length;
   }
-  if (node.type === 'array') items = `&${emit(node.items, root)}`;
+  if (node.type === 'array') items = `&${emit(node.items, root, where)}`;
+  let min = 0, max = 0;
+  if (node.type === 'integer') {
+    min = where in MINIMUM ? MINIMUM[where] : INT32_MIN;
+    max = INT32_MAX;
+    rangesUsed.add(where);
+  }
   const format = node.format === 'date-time' ? 'GW_OCPP_FORMAT_DATETIME'
     : node.format === 'uri' ? 'GW_OCPP_FORMAT_URI' : 'GW_OCPP_FORMAT_NONE';
   out.push(`static const gw_ocpp_node_t ${id} = {`);
@@ -65,6 +93,8 @@ function emit(node, root) {
   out.push(`    .enums = ${enums}, .props = ${props}, .n_props = ${nprops},`);
   out.push(`    .closed = ${node.additionalProperties === false}, .items = ${items},`);
   out.push(`    .min_items = ${node.minItems || 0}, .multiple_of = ${node.multipleOf || 0},`);
+  if (node.type === 'integer') // INT32_MIN spelled so that C reads it as an int64
+    out.push(`    .minimum = ${min === INT32_MIN ? '-2147483647 - 1' : min}, .maximum = ${max},`);
   out.push('};');
   return id;
 }
@@ -74,9 +104,12 @@ for (const s of schemas) {
   const m = /^urn:(\w+)\.(req|conf)$/.exec(s.$id);
   if (!m) throw new Error(`unexpected $id ${s.$id}`);
   const a = actions.get(m[1]) || {};
-  a[m[2]] = emit(s, s);
+  a[m[2]] = emit(s, s, `${m[1]}.${m[2]}`);
   actions.set(m[1], a);
 }
+
+for (const k of Object.keys(MINIMUM))
+  if (!rangesUsed.has(k)) throw new Error(`range for ${k}: no such integer field`);
 
 const head = [
   '/*',

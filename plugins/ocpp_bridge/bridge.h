@@ -45,6 +45,8 @@ typedef struct br_request {
     size_t protocols_len;
     size_t protocols_off;       /* offset of that value in the request */
     size_t head_len;            /* bytes up to and including the blank line */
+    const char *uri;            /* the request target inside the buffer (for a refusal) */
+    size_t uri_len;
 } br_request_t;
 
 /** Status to refuse with when the request is not a usable upgrade. */

@@ -1,7 +1,8 @@
 /*
  * bridge_accept.c - the charger-facing listener, on the loop: accept, read
  * the HTTP upgrade request without blocking (bounded in size and time),
- * refuse what is not ours (404 and the scan list for unknown ChargerIDs),
+ * refuse what is not ours (logged, listed in the scan list with the reason:
+ * wrong path, subprotocol, unknown ChargerID; ocpp_common/ocpp_refusal.h),
  * and hand a known charger's socket to the relay thread, which connects
  * upstream before the charger's handshake is answered.
  */
@@ -108,6 +109,21 @@ static char *br_protocols_for(bridge_t *br, const br_request_t *req)
     return res;
 }
 
+/* What of a refused request's path or header is kept for the log and the
+ * scan list. */
+#define BR_PATH_SHOWN 256
+
+/* Log (rate-limited), list in the scan list, answer and close. */
+static void br_incoming_refuse(br_incoming_t *in, gw_ocpp_refusal_t reason, const char *what,
+                               const char *detail)
+{
+    bridge_t *br = in->acc->br;
+    gw_ocpp_scan_view_refuse(&br->scan, reason, what, detail, in->peer,
+                             g_get_real_time() / 1000);
+    br_http_refuse(in->fd, gw_ocpp_refusal_status(reason));
+    br_incoming_drop(in, true);
+}
+
 static void br_incoming_decide(br_incoming_t *in)
 {
     bridge_t *br = in->acc->br;
@@ -115,26 +131,33 @@ static void br_incoming_decide(br_incoming_t *in)
     br_http_verdict_t v = br_http_parse(in->buf, in->len, br->prefix, &req);
     if (v == BR_HTTP_INCOMPLETE)
         return;
+    if (v == BR_HTTP_NOT_FOUND) {
+        char path[BR_PATH_SHOWN];
+        snprintf(path, sizeof path, "%.*s", (int)req.uri_len, req.uri);
+        br_incoming_refuse(in, GW_OCPP_REFUSED_PATH, path, NULL);
+        return;
+    }
     if (v != BR_HTTP_OK) {
         br_http_refuse(in->fd, v);
         br_incoming_drop(in, true);
         return;
     }
-    int index = gw_ocpp_chargers_find(br->chargers_cfg, req.charger_id);
-    if (index < 0) {
-        gw_log(br->ctx, GW_LOG_WARNING, "unknown charger '%s' from %s refused (HTTP 404)",
-               req.charger_id, in->peer);
-        gw_ocpp_scan_view_knock(&br->scan, req.charger_id, in->peer, g_get_real_time() / 1000);
-        br_http_refuse(in->fd, 404);
-        br_incoming_drop(in, true);
+    /* The subprotocol before the id: the answer must not tell which ids
+     * are configured. OCPP-J §3.1.2: a charger names its subprotocol;
+     * one that offers none, or none of `subprotocols`, is refused here
+     * rather than relayed to an upstream that might let it in. */
+    char *protocols = br_protocols_for(br, &req);
+    if (!protocols) {
+        char offered[BR_PATH_SHOWN] = "no subprotocol offered";
+        if (req.protocols)
+            snprintf(offered, sizeof offered, "offered %.*s", (int)req.protocols_len, req.protocols);
+        br_incoming_refuse(in, GW_OCPP_REFUSED_SUBPROTOCOL, req.charger_id, offered);
         return;
     }
-    char *protocols = br_protocols_for(br, &req);
-    if (req.protocols && !protocols) {
-        gw_log(br->ctx, GW_LOG_WARNING, "charger '%s' offers no subprotocol the bridge allows",
-               req.charger_id);
-        br_http_refuse(in->fd, 400);
-        br_incoming_drop(in, true);
+    int index = gw_ocpp_chargers_find(br->chargers_cfg, req.charger_id);
+    if (index < 0) {
+        free(protocols);
+        br_incoming_refuse(in, GW_OCPP_REFUSED_UNKNOWN_ID, req.charger_id, NULL);
         return;
     }
     br_handover_t *h = calloc(1, sizeof *h);

@@ -227,8 +227,13 @@ void br_frames_observe(bridge_t *br, br_charger_t *ch, br_dir_t dir, const char 
         snprintf(p->action, sizeof p->action, "%s", f.action);
         snprintf(action, sizeof action, "%s", f.action);
         p->dir = dir;
-        bool obj = json_object_is_type(f.payload, json_type_object);
-        if (dir == BR_FROM_CHARGER && obj) {
+        /* Only what a Central System must accept lands on points: a
+         * payload that breaks OCPP 1.6 (connectorId -1 or 4294967297, an
+         * unknown status) is relayed untouched, and the CS answers it. */
+        bool valid = dir == BR_FROM_CHARGER &&
+                     gw_ocpp_frame_check_call(&f, GW_OCPP_FROM_CS, NULL, why, sizeof why) ==
+                         GW_OCPP_OK;
+        if (valid) {
             if (!strcmp(f.action, "BootNotification"))
                 br_boot(br, ch, f.payload);
             else if (!strcmp(f.action, "StatusNotification"))
@@ -245,9 +250,12 @@ void br_frames_observe(bridge_t *br, br_charger_t *ch, br_dir_t dir, const char 
         br_pending_t *p = br_pending_find(ch, f.id, dir == BR_FROM_CS ? BR_FROM_CHARGER : BR_FROM_CS);
         if (p) {
             snprintf(action, sizeof action, "%s", p->action);
+            /* the CS's answer too: a transactionId of 1e30 is no id (and
+             * no int64) */
             if (f.type == GW_OCPP_CALLRESULT && dir == BR_FROM_CS &&
                 !strcmp(p->action, "StartTransaction") &&
-                json_object_is_type(f.payload, json_type_object))
+                gw_ocpp_validate(gw_ocpp_action_find("StartTransaction")->conf, f.payload, why,
+                                 sizeof why) == GW_OCPP_OK)
                 br_start_answer(br, ch, p, f.payload);
             p->msg_id[0] = '\0';
         }

@@ -36,9 +36,11 @@ static bool br_http_charger_id(const char *uri, size_t n, const char *prefix, ch
             g_ascii_isxdigit(uri[i + 2])) {
             c = (char)(g_ascii_xdigit_value(uri[i + 1]) * 16 + g_ascii_xdigit_value(uri[i + 2]));
             i += 2;
-            if (c == '\0')
-                return false;
         }
+        /* as ocpp_cs: "A%00B" must not be looked up as "A", and no control
+         * byte is part of a ChargerID */
+        if ((unsigned char)c < 0x20 || c == 0x7f)
+            return false;
         id[o++] = c;
     }
     id[o] = '\0';
@@ -112,6 +114,8 @@ br_http_verdict_t br_http_parse(const char *buf, size_t len, const char *prefix,
     }
     if (!upgrade || !key)
         return BR_HTTP_BAD_REQUEST;
+    req->uri = uri;
+    req->uri_len = (size_t)(sp - uri);
     if (!br_http_charger_id(uri, (size_t)(sp - uri), prefix, req->charger_id,
                             sizeof req->charger_id))
         return BR_HTTP_NOT_FOUND;

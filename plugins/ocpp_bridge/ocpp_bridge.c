@@ -40,7 +40,7 @@ static const gw_config_key_t br_keys[] = {
     GW_CONFIG_INT("busy_poll_us", "100", 0, 10000,
                   "after relaying, the relay thread keeps polling awake this long (us) before "
                   "it sleeps: the answer to a relayed CALL then costs no wake-up; 0 = off"),
-    GW_CONFIG_INT("scan_list_size", "64", 0, 4096, "unknown chargers remembered in the scan list"),
+    GW_CONFIG_INT("scan_list_size", "64", 0, 4096, "refused handshakes remembered in the scan list"),
     GW_CONFIG_PATHNAME("register_map", "register-map.csv",
                        "the register map: only the signals it enables for mode bridge get points"),
     GW_CONFIG_BOOL("check_upstream", "false",

@@ -150,6 +150,7 @@ static const gw_ocpp_node_t n20 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n17_props[] = {
     { "status", &n18, true },
@@ -167,6 +168,7 @@ static const gw_ocpp_node_t n22 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n21_props[] = {
     { "reservationId", &n22, true },
@@ -229,6 +231,7 @@ static const gw_ocpp_node_t n30 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 0, .maximum = 2147483647,
 };
 static const char *const n31_enum[] = { "Inoperative", "Operative", NULL };
 static const gw_ocpp_node_t n31 = {
@@ -330,12 +333,14 @@ static const gw_ocpp_node_t n43 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n44 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const char *const n45_enum[] = { "ChargePointMaxProfile", "TxDefaultProfile", "TxProfile", NULL };
 static const gw_ocpp_node_t n45 = {
@@ -349,6 +354,7 @@ static const gw_ocpp_node_t n46 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n42_props[] = {
     { "id", &n43, false },
@@ -528,6 +534,7 @@ static const gw_ocpp_node_t n69 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n67_props[] = {
     { "requestedMessage", &n68, true },
@@ -584,12 +591,14 @@ static const gw_ocpp_node_t n76 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n77 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const char *const n78_enum[] = { "A", "W", NULL };
 static const gw_ocpp_node_t n78 = {
@@ -621,6 +630,7 @@ static const gw_ocpp_node_t n81 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n82 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -633,6 +643,7 @@ static const gw_ocpp_node_t n84 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n85 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -652,6 +663,7 @@ static const gw_ocpp_node_t n89 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n90 = {
     .kind = GW_OCPP_KIND_NUMBER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
@@ -664,6 +676,7 @@ static const gw_ocpp_node_t n91 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n88_props[] = {
     { "startPeriod", &n89, true },
@@ -802,12 +815,14 @@ static const gw_ocpp_node_t n106 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n107 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n108 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -938,6 +953,7 @@ static const gw_ocpp_node_t n124 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n123_props[] = {
     { "listVersion", &n124, true },
@@ -989,18 +1005,21 @@ static const gw_ocpp_node_t n131 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n132 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n133 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n125_props[] = {
     { "log", &n126, true },
@@ -1112,6 +1131,7 @@ static const gw_ocpp_node_t n147 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n145_props[] = {
     { "status", &n146, true },
@@ -1134,12 +1154,14 @@ static const gw_ocpp_node_t n150 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 0, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n151 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n154 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -1256,6 +1278,7 @@ static const gw_ocpp_node_t n166 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n167 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_NONE, .max_len = 20,
@@ -1268,18 +1291,21 @@ static const gw_ocpp_node_t n169 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n170 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n171 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 0, .maximum = 2147483647,
 };
 static const char *const n172_enum[] = { "ChargePointMaxProfile", "TxDefaultProfile", "TxProfile", NULL };
 static const gw_ocpp_node_t n172 = {
@@ -1319,6 +1345,7 @@ static const gw_ocpp_node_t n178 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n179 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -1338,6 +1365,7 @@ static const gw_ocpp_node_t n183 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n184 = {
     .kind = GW_OCPP_KIND_NUMBER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
@@ -1350,6 +1378,7 @@ static const gw_ocpp_node_t n185 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n182_props[] = {
     { "startPeriod", &n183, true },
@@ -1436,6 +1465,7 @@ static const gw_ocpp_node_t n190 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n189_props[] = {
     { "transactionId", &n190, true },
@@ -1467,6 +1497,7 @@ static const gw_ocpp_node_t n194 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 0, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n195 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -1491,6 +1522,7 @@ static const gw_ocpp_node_t n198 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n193_props[] = {
     { "connectorId", &n194, true },
@@ -1593,6 +1625,7 @@ static const gw_ocpp_node_t n211 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n214 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_NONE, .max_len = 20,
@@ -1685,24 +1718,28 @@ static const gw_ocpp_node_t n223 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n225 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n226 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n227 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 0, .maximum = 2147483647,
 };
 static const char *const n228_enum[] = { "ChargePointMaxProfile", "TxDefaultProfile", "TxProfile", NULL };
 static const gw_ocpp_node_t n228 = {
@@ -1742,6 +1779,7 @@ static const gw_ocpp_node_t n234 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n235 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -1761,6 +1799,7 @@ static const gw_ocpp_node_t n239 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n240 = {
     .kind = GW_OCPP_KIND_NUMBER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
@@ -1773,6 +1812,7 @@ static const gw_ocpp_node_t n241 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n238_props[] = {
     { "startPeriod", &n239, true },
@@ -1896,6 +1936,7 @@ static const gw_ocpp_node_t n251 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n249_props[] = {
     { "status", &n250, true },
@@ -1918,18 +1959,21 @@ static const gw_ocpp_node_t n254 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n255 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n256 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n258 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_NONE, .max_len = 512,
@@ -2007,6 +2051,7 @@ static const gw_ocpp_node_t n266 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n267 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_NONE, .max_len = 20,
@@ -2019,12 +2064,14 @@ static const gw_ocpp_node_t n268 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n269 = {
     .kind = GW_OCPP_KIND_INTEGER, .format = GW_OCPP_FORMAT_NONE, .max_len = 0,
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n270 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -2080,6 +2127,7 @@ static const gw_ocpp_node_t n276 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n271_props[] = {
     { "idTagInfo", &n272, true },
@@ -2096,6 +2144,7 @@ static const gw_ocpp_node_t n278 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 0, .maximum = 2147483647,
 };
 static const char *const n279_enum[] = { "ConnectorLockFailure", "EVCommunicationError", "GroundFailure", "HighTemperature", "InternalError", "LocalListConflict", "NoError", "OtherError", "OverCurrentFailure", "PowerMeterFailure", "PowerSwitchFailure", "ReaderFailure", "ResetFailure", "UnderVoltage", "OverVoltage", "WeakSignal", NULL };
 static const gw_ocpp_node_t n279 = {
@@ -2169,6 +2218,7 @@ static const gw_ocpp_node_t n288 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n289 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -2181,6 +2231,7 @@ static const gw_ocpp_node_t n290 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const char *const n291_enum[] = { "EmergencyStop", "EVDisconnected", "HardReset", "Local", "Other", "PowerLoss", "Reboot", "Remote", "SoftReset", "UnlockCommand", "DeAuthorized", NULL };
 static const gw_ocpp_node_t n291 = {
@@ -2345,6 +2396,7 @@ static const gw_ocpp_node_t n311 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n309_props[] = {
     { "requestedMessage", &n310, true },
@@ -2377,6 +2429,7 @@ static const gw_ocpp_node_t n315 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n314_props[] = {
     { "connectorId", &n315, true },
@@ -2414,6 +2467,7 @@ static const gw_ocpp_node_t n320 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_node_t n321 = {
     .kind = GW_OCPP_KIND_STRING, .format = GW_OCPP_FORMAT_DATETIME, .max_len = 0,
@@ -2426,6 +2480,7 @@ static const gw_ocpp_node_t n322 = {
     .enums = NULL, .props = NULL, .n_props = 0,
     .closed = false, .items = NULL,
     .min_items = 0, .multiple_of = 0,
+    .minimum = -2147483647 - 1, .maximum = 2147483647,
 };
 static const gw_ocpp_prop_t n318_props[] = {
     { "location", &n319, true },

@@ -19,6 +19,16 @@ static gw_ocpp_error_t frame_fail(gw_ocpp_frame_t *f, gw_ocpp_error_t code, char
     return code;
 }
 
+/* Characters, not bytes: ids are limited to 36 characters. */
+static size_t frame_utf8_chars(const char *s, size_t bytes)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
 gw_ocpp_error_t gw_ocpp_frame_parse(const char *text, size_t len, gw_ocpp_frame_t *out,
                                     char *why, size_t why_len)
 {
@@ -31,6 +41,9 @@ gw_ocpp_error_t gw_ocpp_frame_parse(const char *text, size_t len, gw_ocpp_frame_
     json_tokener *tok = json_tokener_new_ex(32);
     if (!tok)
         return frame_fail(out, GW_OCPP_INTERNAL_ERROR, why, why_len, "out of memory");
+    /* OCPP-J is UTF-8 (and lws checks text frames already): no string
+     * that is not can reach a point, a register or a viewer. */
+    json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
     json_object *root = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     /* Trailing bytes after the array are a malformed message too. */
@@ -58,11 +71,23 @@ gw_ocpp_error_t gw_ocpp_frame_parse(const char *text, size_t len, gw_ocpp_frame_
         if (!json_object_is_type(jid, json_type_string))
             return frame_fail(out, GW_OCPP_FORMATION_VIOLATION, why, why_len,
                               "the message id must be a string");
-        if (json_object_get_string_len(jid) > GW_OCPP_ID_MAX ||
-            json_object_get_string_len(jid) == 0)
+        const char *id = json_object_get_string(jid);
+        size_t id_len = (size_t)json_object_get_string_len(jid);
+        /* Keep the exact bytes, even the ones refused below, so that the
+         * CALLERROR names the message the charger sent. */
+        if (id_len <= GW_OCPP_ID_MAX) {
+            memcpy(out->id, id, id_len);
+            out->id[id_len] = '\0';
+            out->id_len = id_len;
+        }
+        if (id_len == 0 || frame_utf8_chars(id, id_len) > GW_OCPP_ID_CHARS)
             return frame_fail(out, GW_OCPP_FORMATION_VIOLATION, why, why_len,
                               "the message id must be 1 to 36 characters");
-        snprintf(out->id, sizeof out->id, "%s", json_object_get_string(jid));
+        /* Ids travel as C strings through the BMS queue and the call
+         * table: one with U+0000 would be answered cut short. */
+        if (memchr(id, '\0', id_len))
+            return frame_fail(out, GW_OCPP_FORMATION_VIOLATION, why, why_len,
+                              "the message id must not contain U+0000");
     }
     switch (out->type) {
     case GW_OCPP_CALL:
@@ -166,16 +191,29 @@ char *gw_ocpp_frame_result(const char *id, json_object *payload)
     return frame_dump(a);
 }
 
-char *gw_ocpp_frame_error(const char *id, gw_ocpp_error_t code, const char *description)
+static char *frame_error_n(const char *id, size_t id_len, gw_ocpp_error_t code,
+                           const char *description)
 {
     json_object *a = json_object_new_array();
     if (!a)
         return NULL;
     json_object_array_add(a, json_object_new_int(GW_OCPP_CALLERROR));
     /* OCPP-J: a message whose id could not be read is answered with "-1". */
-    json_object_array_add(a, json_object_new_string(id && *id ? id : "-1"));
+    json_object_array_add(a, id && id_len ? json_object_new_string_len(id, (int)id_len)
+                                          : json_object_new_string("-1"));
     json_object_array_add(a, json_object_new_string(gw_ocpp_error_name(code)));
     json_object_array_add(a, json_object_new_string(description ? description : ""));
     json_object_array_add(a, json_object_new_object());
     return frame_dump(a);
+}
+
+char *gw_ocpp_frame_error(const char *id, gw_ocpp_error_t code, const char *description)
+{
+    return frame_error_n(id, id ? strlen(id) : 0, code, description);
+}
+
+char *gw_ocpp_frame_error_for(const gw_ocpp_frame_t *frame, gw_ocpp_error_t code,
+                              const char *description)
+{
+    return frame_error_n(frame->id, frame->id_len, code, description);
 }

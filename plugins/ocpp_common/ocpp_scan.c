@@ -1,11 +1,12 @@
 /*
- * ocpp_scan.c - bounded list of unknown chargers that knocked.
+ * ocpp_scan.c - bounded list of refused handshakes (unknown chargers first).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ocpp_scan.h"
+#include "ocpp_text.h"
 
 int gw_ocpp_scan_init(gw_ocpp_scan_t *scan, size_t max_entries)
 {
@@ -23,12 +24,16 @@ void gw_ocpp_scan_clear(gw_ocpp_scan_t *scan)
     memset(scan, 0, sizeof *scan);
 }
 
-const gw_ocpp_scan_entry_t *gw_ocpp_scan_record(gw_ocpp_scan_t *scan, const char *charger_id,
-                                                const char *address, int64_t now_ms)
+const gw_ocpp_scan_entry_t *gw_ocpp_scan_record(gw_ocpp_scan_t *scan, gw_ocpp_refusal_t reason,
+                                                const char *charger_id, const char *address,
+                                                int64_t now_ms)
 {
     gw_ocpp_scan_entry_t *e = NULL;
+    char id[sizeof e->charger_id];
+    /* compared escaped: the same bytes always escape the same way */
+    gw_ocpp_text_escape(charger_id, charger_id ? strlen(charger_id) : 0, id, sizeof id);
     for (size_t i = 0; i < scan->n && !e; i++)
-        if (strcmp(scan->entries[i].charger_id, charger_id) == 0)
+        if (scan->entries[i].reason == reason && strcmp(scan->entries[i].charger_id, id) == 0)
             e = &scan->entries[i];
     if (!e) {
         if (scan->max == 0)
@@ -42,10 +47,11 @@ const gw_ocpp_scan_entry_t *gw_ocpp_scan_record(gw_ocpp_scan_t *scan, const char
                     e = &scan->entries[i];
         }
         memset(e, 0, sizeof *e);
-        snprintf(e->charger_id, sizeof e->charger_id, "%s", charger_id);
+        memcpy(e->charger_id, id, sizeof id);
+        e->reason = reason;
         e->first_seen_ms = now_ms;
     }
-    snprintf(e->address, sizeof e->address, "%s", address ? address : "");
+    gw_ocpp_text_escape(address, address ? strlen(address) : 0, e->address, sizeof e->address);
     e->last_seen_ms = now_ms;
     e->attempts++;
     return e;

@@ -24,9 +24,10 @@ typedef enum gw_ocpp_error {
     GW_OCPP_PROTOCOL_ERROR,           /**< frame incomplete */
     GW_OCPP_SECURITY_ERROR,
     GW_OCPP_FORMATION_VIOLATION,      /**< not JSON / not the PDU structure */
-    GW_OCPP_PROPERTY_CONSTRAINT,      /**< a value is invalid (enum, length, format, extra field) */
+    GW_OCPP_PROPERTY_CONSTRAINT,      /**< a value is invalid (enum, length, format, extra
+                                           field, an integer outside its range) */
     GW_OCPP_OCCURENCE_CONSTRAINT,     /**< a required field is missing, too few items */
-    GW_OCPP_TYPE_CONSTRAINT,          /**< a field has the wrong JSON type */
+    GW_OCPP_TYPE_CONSTRAINT,          /**< a field has the wrong JSON type (5.5 for an integer) */
     GW_OCPP_GENERIC_ERROR,
 } gw_ocpp_error_t;
 
@@ -68,6 +69,8 @@ struct gw_ocpp_node {
     const gw_ocpp_node_t *items;      /**< ARRAY */
     uint32_t min_items;
     double multiple_of;               /**< NUMBER: 0 = none */
+    int64_t minimum, maximum;         /**< INTEGER: inclusive range (OCPP integers are
+                                           32-bit; some fields start at 0 or 1) */
 };
 
 /** Who sends an action's request. */

@@ -5,10 +5,12 @@
  * Code choice (OCPP-J 1.6 §4.2.3): wrong JSON type -> TypeConstraintViolation;
  * a required field missing or an array with too few items ->
  * OccurenceConstraintViolation; a value outside its enumeration, longer than
- * its CiString, a malformed date-time, an unknown field ->
+ * its CiString, a malformed date-time, an unknown field, an integer outside
+ * its range (32 bits, or the spec's bound such as connectorId > 0) ->
  * PropertyConstraintViolation; a payload that is not an object ->
  * FormationViolation.
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,6 +162,38 @@ static gw_ocpp_error_t validate_string(validate_ctx_t *vc, const gw_ocpp_node_t 
     return GW_OCPP_OK;
 }
 
+/*
+ * An integer field. The type is the JSON value's: a number without a
+ * fraction is an integer however it is written (5, 5.0, 1E2, 1e400), as in
+ * JSON Schema; 5.5 or a string is a TypeConstraintViolation. Its value must
+ * then lie in the field's range (OCPP integers are 32-bit, connectorId >= 0
+ * or > 0 where §6 says so): outside it is a valid integer with an invalid
+ * value, PropertyConstraintViolation. Never json_object_get_int(), which
+ * would turn 4294967297 into 1: json-c saturates int64 and uint64 values,
+ * and saturated values are out of range too.
+ */
+static gw_ocpp_error_t validate_integer(validate_ctx_t *vc, const gw_ocpp_node_t *node,
+                                        json_object *v)
+{
+    json_type t = json_object_get_type(v);
+    bool in_range;
+    if (t == json_type_int) {
+        int64_t i = json_object_get_int64(v);
+        in_range = i >= node->minimum && i <= node->maximum;
+    } else if (t == json_type_double) {
+        double d = json_object_get_double(v);
+        if (isfinite(d) && d != floor(d))
+            return validate_fail(vc, GW_OCPP_TYPE_CONSTRAINT, "must be an integer");
+        in_range = isfinite(d) && d >= (double)node->minimum && d <= (double)node->maximum;
+    } else {
+        return validate_fail(vc, GW_OCPP_TYPE_CONSTRAINT, "must be an integer");
+    }
+    if (!in_range)
+        return validate_fail(vc, GW_OCPP_PROPERTY_CONSTRAINT,
+                             "out of range %" PRId64 "..%" PRId64, node->minimum, node->maximum);
+    return GW_OCPP_OK;
+}
+
 static gw_ocpp_error_t validate_node(validate_ctx_t *vc, const gw_ocpp_node_t *node,
                                      json_object *v)
 {
@@ -178,18 +212,13 @@ static gw_ocpp_error_t validate_node(validate_ctx_t *vc, const gw_ocpp_node_t *n
             return validate_fail(vc, GW_OCPP_TYPE_CONSTRAINT, "must be a string");
         return validate_string(vc, node, v);
     case GW_OCPP_KIND_INTEGER:
-        /* JSON Schema counts 5.0 as an integer; json-c parses it as double. */
-        if (t == json_type_int)
-            return GW_OCPP_OK;
-        if (t == json_type_double) {
-            double d = json_object_get_double(v);
-            if (isfinite(d) && d == floor(d))
-                return GW_OCPP_OK;
-        }
-        return validate_fail(vc, GW_OCPP_TYPE_CONSTRAINT, "must be an integer");
+        return validate_integer(vc, node, v);
     case GW_OCPP_KIND_NUMBER:
         if (t != json_type_int && t != json_type_double)
             return validate_fail(vc, GW_OCPP_TYPE_CONSTRAINT, "must be a number");
+        /* 1e400 parses as infinity: no register or field can hold it */
+        if (!isfinite(json_object_get_double(v)))
+            return validate_fail(vc, GW_OCPP_PROPERTY_CONSTRAINT, "out of range");
         if (node->multiple_of > 0) {
             double q = json_object_get_double(v) / node->multiple_of;
             if (fabs(q - round(q)) > 1e-6)

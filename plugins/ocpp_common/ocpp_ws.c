@@ -76,6 +76,8 @@ typedef struct ws_event {
     size_t len;
     char id[WS_ID_MAX];
     char peer[WS_PEER_MAX];
+    gw_ocpp_refusal_t reason;     /* WS_EV_REFUSED */
+    char detail[WS_ID_MAX];       /* WS_EV_REFUSED: subprotocols offered */
 } ws_event_t;
 
 static void ws_event_run(gw_ctx_t *ctx, void *arg)
@@ -100,7 +102,8 @@ static void ws_event_run(gw_ctx_t *ctx, void *arg)
         break;
     case WS_EV_REFUSED:
         if (h->refused)
-            h->refused(ev->ws->user, ev->id, ev->peer);
+            h->refused(ev->ws->user, ev->reason, ev->id, ev->detail[0] ? ev->detail : NULL,
+                       ev->peer);
         break;
     }
     free(ev->text);
@@ -121,38 +124,37 @@ static void ws_event_post(gw_ocpp_ws_t *ws, ws_event_t *ev)
 
 /* ---------------------------------------------------- service thread side */
 
-/* "/prefix/CP%2001" -> "CP 01"; NULL when the path is not ours. */
+/* "/prefix/CP 01" -> "CP 01"; false when the path is not ours. lws has
+ * already percent-decoded the path and moved the query to URI_ARGS
+ * (lib/roles/http/parsers.c): decoding again would let "CP%2530" in as
+ * "CP0" and cut "CP0%3Fx" to "CP0". */
 static bool ws_charger_id_from_uri(gw_ocpp_ws_t *ws, struct lws *wsi, char *id, size_t len)
 {
     char uri[WS_URI_MAX];
     int n = lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
     size_t plen = strlen(ws->prefix);
-    if (n <= 0 || strncmp(uri, ws->prefix, plen) != 0)
+    if (n <= 0 || (size_t)n <= plen || strncmp(uri, ws->prefix, plen) != 0 ||
+        (size_t)n - plen >= len)
         return false;
-    const char *p = uri + plen;
-    size_t o = 0;
-    for (; *p && *p != '?' && o + 1 < len; p++) {
-        if (*p == '/')
-            return false;
-        char c = *p;
-        if (c == '%' && g_ascii_isxdigit(p[1]) && g_ascii_isxdigit(p[2])) {
-            c = (char)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2]));
-            p += 2;
-        }
+    for (size_t i = plen; i < (size_t)n; i++) {
+        unsigned char c = (unsigned char)uri[i];
         /* "CP%00x" must not be looked up as "CP": no NUL or control bytes */
-        if ((unsigned char)c < 0x20 || c == 0x7f)
+        if (c == '/' || c < 0x20 || c == 0x7f)
             return false;
-        id[o++] = c;
     }
-    id[o] = '\0';
-    return o > 0 && (!*p || *p == '?');
+    memcpy(id, uri + plen, (size_t)n - plen);
+    id[(size_t)n - plen] = '\0';
+    return true;
 }
 
-static bool ws_offers_subprotocol(gw_ocpp_ws_t *ws, struct lws *wsi)
+/* `offered` gets the header as sent ("" when there is none), for the log. */
+static bool ws_offers_subprotocol(gw_ocpp_ws_t *ws, struct lws *wsi, char *offered, size_t len)
 {
     char list[256];
+    offered[0] = '\0';
     if (lws_hdr_copy(wsi, list, sizeof list, WSI_TOKEN_PROTOCOL) <= 0)
         return false;
+    snprintf(offered, len, "offered %.110s", list);
     for (char *save = NULL, *tok = strtok_r(list, ", ", &save); tok;
          tok = strtok_r(NULL, ", ", &save))
         if (strcmp(tok, ws->subprotocol) == 0)
@@ -160,28 +162,40 @@ static bool ws_offers_subprotocol(gw_ocpp_ws_t *ws, struct lws *wsi)
     return false;
 }
 
+/* Hand the refusal to the loop (log, scan list) and answer the charger. */
+static int ws_refuse(gw_ocpp_ws_t *ws, struct lws *wsi, gw_ocpp_refusal_t reason,
+                     const char *what, const char *detail)
+{
+    ws_event_t *ev = calloc(1, sizeof *ev);
+    if (ev) {
+        ev->kind = WS_EV_REFUSED;
+        ev->reason = reason;
+        snprintf(ev->id, sizeof ev->id, "%s", what);
+        snprintf(ev->detail, sizeof ev->detail, "%s",
+                 detail && *detail ? detail : reason == GW_OCPP_REFUSED_SUBPROTOCOL
+                                                  ? "no subprotocol offered" : "");
+        lws_get_peer_simple(wsi, ev->peer, sizeof ev->peer);
+        ws_event_post(ws, ev);
+    }
+    lws_return_http_status(wsi, (unsigned)gw_ocpp_refusal_status(reason), NULL);
+    return 1;
+}
+
+/* Path, then subprotocol, then the id: a configured and an unknown id get
+ * the same answer unless everything else is right. */
 static int ws_confirm_upgrade(gw_ocpp_ws_t *ws, struct lws *wsi)
 {
-    char id[WS_ID_MAX];
+    char id[WS_ID_MAX], offered[WS_ID_MAX];
     if (!ws_charger_id_from_uri(ws, wsi, id, sizeof id)) {
-        lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
-        return 1;
+        char uri[WS_URI_MAX] = "";
+        if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0)
+            uri[0] = '\0';
+        return ws_refuse(ws, wsi, GW_OCPP_REFUSED_PATH, uri, NULL);
     }
-    if (ws->handlers.lookup(ws->user, id) < 0) {
-        ws_event_t *ev = calloc(1, sizeof *ev);
-        if (ev) {
-            ev->kind = WS_EV_REFUSED;
-            snprintf(ev->id, sizeof ev->id, "%s", id);
-            lws_get_peer_simple(wsi, ev->peer, sizeof ev->peer);
-            ws_event_post(ws, ev);
-        }
-        lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
-        return 1;
-    }
-    if (!ws_offers_subprotocol(ws, wsi)) {
-        lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, NULL);
-        return 1;
-    }
+    if (!ws_offers_subprotocol(ws, wsi, offered, sizeof offered))
+        return ws_refuse(ws, wsi, GW_OCPP_REFUSED_SUBPROTOCOL, id, offered);
+    if (ws->handlers.lookup(ws->user, id) < 0)
+        return ws_refuse(ws, wsi, GW_OCPP_REFUSED_UNKNOWN_ID, id, NULL);
     return 0;
 }
 

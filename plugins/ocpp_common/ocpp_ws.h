@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <gw/gw.h>
+#include "ocpp_refusal.h"
 
 typedef struct gw_ocpp_ws gw_ocpp_ws_t;
 
@@ -38,7 +39,9 @@ typedef struct gw_ocpp_ws_handlers {
     /**
      * Service thread: is this ChargerID known? Must be thread-safe (read
      * only immutable data). @return its index >= 0, or a negative errno to
-     * refuse the handshake with HTTP 404.
+     * refuse the handshake with HTTP 404. Asked only once the path and
+     * the subprotocol are right, so that the status of a refusal never
+     * tells whether an id is configured.
      */
     int (*lookup)(void *user, const char *charger_id);
     /** Loop: a known charger connected (a new connection for a connected
@@ -49,8 +52,12 @@ typedef struct gw_ocpp_ws_handlers {
     void (*message)(void *user, uint32_t conn, int index, char *text, size_t len);
     /** Loop: the connection is gone. */
     void (*closed)(void *user, uint32_t conn, int index);
-    /** Loop: a handshake was refused (unknown ChargerID). */
-    void (*refused)(void *user, const char *charger_id, const char *peer);
+    /** Loop: a handshake was refused and answered with
+     *  gw_ocpp_refusal_status(reason). `what` is the ChargerID as sent
+     *  (percent-decoded, any bytes but controls) or, for a wrong path, the
+     *  path; `detail` the subprotocols offered, or NULL. */
+    void (*refused)(void *user, gw_ocpp_refusal_t reason, const char *what, const char *detail,
+                    const char *peer);
 } gw_ocpp_ws_handlers_t;
 
 /** Create the server and start its thread (loop thread). @return NULL and

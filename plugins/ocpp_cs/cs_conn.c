@@ -125,6 +125,19 @@ void cs_reply_error(cs_t *cs, uint32_t conn, const char *msg_id, const char *act
     free(text);
 }
 
+/* The CALLERROR for a frame as received: its id is echoed byte for byte,
+ * U+0000 included (a refused id may hold one). */
+static void cs_reply_frame_error(cs_t *cs, uint32_t conn, const gw_ocpp_frame_t *f,
+                                 const char *action, gw_ocpp_error_t code, const char *why)
+{
+    char *text = gw_ocpp_frame_error_for(f, code, why);
+    if (!text)
+        return;
+    cs_publish_frame(cs, cs_index_of_conn(cs, conn), "out", action, text);
+    cs_send_text(cs, conn, text, "CALLERROR", true);
+    free(text);
+}
+
 /* ------------------------------------------------- CS -> charger calls */
 
 static void cs_call_send_next(cs_t *cs, cs_charger_t *ch);
@@ -273,12 +286,11 @@ static void cs_ws_closed(void *user, uint32_t conn, int index)
     cs_calls_fail_all(cs, ch);
 }
 
-static void cs_ws_refused(void *user, const char *charger_id, const char *peer)
+static void cs_ws_refused(void *user, gw_ocpp_refusal_t reason, const char *what,
+                          const char *detail, const char *peer)
 {
     cs_t *cs = user;
-    gw_log(cs->ctx, GW_LOG_NOTICE, "unknown charger '%s' from %s refused (HTTP 404)", charger_id,
-           peer);
-    gw_ocpp_scan_view_knock(&cs->scan, charger_id, peer, cs_now_ms(cs));
+    gw_ocpp_scan_view_refuse(&cs->scan, reason, what, detail, peer, cs_now_ms(cs));
 }
 
 static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size_t len)
@@ -311,7 +323,7 @@ static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size
                 strcmp(ch->calls_head->msg_id, f.id) == 0)
                 cs_call_finish(cs, ch, NULL, gw_ocpp_error_name(rc));
         } else {
-            cs_reply_error(cs, conn, f.id, NULL, rc, why);
+            cs_reply_frame_error(cs, conn, &f, NULL, rc, why);
         }
         free(text);
         return;
@@ -323,7 +335,7 @@ static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size
         if (rc != GW_OCPP_OK) {
             gw_log(cs->ctx, GW_LOG_WARNING, "%s: %s refused: %s: %s", ch->cfg->id, f.action,
                    gw_ocpp_error_name(rc), why);
-            cs_reply_error(cs, conn, f.id, f.action, rc, why);
+            cs_reply_frame_error(cs, conn, &f, f.action, rc, why);
         } else {
             cs_handle_call(cs, ch, conn, f.id, a->name, f.payload);
         }

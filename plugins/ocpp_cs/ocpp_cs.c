@@ -34,7 +34,7 @@ static const gw_config_key_t cs_keys[] = {
                   "largest OCPP message accepted (bytes); bigger ones close the connection"),
     GW_CONFIG_INT("bms_heartbeat_period", "60", 0, 86400,
                   "period (s) the BMS heartbeat register is checked and cleared; 0 = off"),
-    GW_CONFIG_INT("scan_list_size", "64", 0, 4096, "unknown chargers remembered in the scan list"),
+    GW_CONFIG_INT("scan_list_size", "64", 0, 4096, "refused handshakes remembered in the scan list"),
     GW_CONFIG_PATHNAME("register_map", "register-map.csv",
                        "the register map: only the signals it enables for mode bms get points"),
     GW_CONFIG_END,

@@ -44,6 +44,12 @@ static void test_http_refusals(void)
     g_assert_cmpint(parse("GET /ocpp/ HTTP/1.1\r\n" UPG KEY "\r\n", &r), ==, BR_HTTP_NOT_FOUND);
     g_assert_cmpint(parse("GET /ocpp/?id=1 HTTP/1.1\r\n" UPG KEY "\r\n", &r), ==, BR_HTTP_NOT_FOUND);
     g_assert_cmpint(parse("GET /ocpp/A%00B HTTP/1.1\r\n" UPG KEY "\r\n", &r), ==, BR_HTTP_NOT_FOUND);
+    g_assert_cmpint(parse("GET /ocpp/A%0AB HTTP/1.1\r\n" UPG KEY "\r\n", &r), ==, BR_HTTP_NOT_FOUND);
+    g_assert_cmpint(parse("GET /ocpp/A%7F HTTP/1.1\r\n" UPG KEY "\r\n", &r), ==, BR_HTTP_NOT_FOUND);
+    /* not UTF-8 is not a reason to refuse the path: the id is unknown,
+     * and shown escaped */
+    g_assert_cmpint(parse("GET /ocpp/EVIL%FF HTTP/1.1\r\n" UPG KEY "\r\n", &r), ==, BR_HTTP_OK);
+    g_assert_cmpstr(r.charger_id, ==, "EVIL\xff");
     /* a ChargerID longer than the maximum */
     GString *lng = g_string_new("GET /ocpp/");
     for (int i = 0; i < GW_OCPP_CHARGER_ID_MAX + 1; i++)

@@ -54,6 +54,54 @@ static void test_malformed(void)
                     GW_OCPP_FORMATION_VIOLATION);
 }
 
+/* Refused message ids are echoed byte for byte in the CALLERROR. */
+static void test_message_ids(void)
+{
+    gw_ocpp_frame_t f;
+    char *err;
+    /* U+0000 inside: refused, echoed whole (not "a") */
+    g_assert_cmpint(parse("[2,\"a\\u0000b\",\"Heartbeat\",{}]", &f), ==,
+                    GW_OCPP_FORMATION_VIOLATION);
+    g_assert_cmpuint(f.id_len, ==, 3);
+    g_assert_cmpmem(f.id, 3, "a\0b", 3);
+    err = gw_ocpp_frame_error_for(&f, GW_OCPP_FORMATION_VIOLATION, "id");
+    g_assert_cmpstr(err, ==, "[4,\"a\\u0000b\",\"FormationViolation\",\"id\",{}]");
+    free(err);
+    /* 37 characters: refused, echoed */
+    g_assert_cmpint(parse("[2,\"0123456789012345678901234567890123456\",\"Heartbeat\",{}]", &f),
+                    ==, GW_OCPP_FORMATION_VIOLATION);
+    err = gw_ocpp_frame_error_for(&f, GW_OCPP_FORMATION_VIOLATION, "");
+    g_assert_nonnull(strstr(err, "\"0123456789012345678901234567890123456\""));
+    free(err);
+    /* far too long to keep: "-1", as for an id that cannot be read */
+    GString *big = g_string_new("[2,\"");
+    for (int i = 0; i < 300; i++)
+        g_string_append_c(big, 'x');
+    g_string_append(big, "\",\"Heartbeat\",{}]");
+    g_assert_cmpint(parse(big->str, &f), ==, GW_OCPP_FORMATION_VIOLATION);
+    err = gw_ocpp_frame_error_for(&f, GW_OCPP_FORMATION_VIOLATION, "");
+    g_assert_nonnull(strstr(err, "[4,\"-1\","));
+    free(err);
+    g_string_free(big, TRUE);
+    /* 36 characters of 2 bytes each are 36 characters: accepted */
+    GString *wide = g_string_new("[2,\"");
+    for (int i = 0; i < 36; i++)
+        g_string_append(wide, "\xc3\xa9");
+    g_string_append(wide, "\",\"Heartbeat\",{}]");
+    g_assert_cmpint(parse(wide->str, &f), ==, GW_OCPP_OK);
+    g_assert_cmpuint(strlen(f.id), ==, 72);
+    gw_ocpp_frame_free(&f);
+    g_string_free(wide, TRUE);
+    /* not UTF-8: not JSON text (RFC 8259 §8.1) */
+    g_assert_cmpint(parse("[2,\"1\",\"BootNotification\",{\"chargePointVendor\":\"\xff\","
+                          "\"chargePointModel\":\"M\"}]", &f), ==, GW_OCPP_FORMATION_VIOLATION);
+    /* empty: refused, answered to "-1" */
+    g_assert_cmpint(parse("[2,\"\",\"Heartbeat\",{}]", &f), ==, GW_OCPP_FORMATION_VIOLATION);
+    err = gw_ocpp_frame_error_for(&f, GW_OCPP_FORMATION_VIOLATION, "");
+    g_assert_nonnull(strstr(err, "[4,\"-1\","));
+    free(err);
+}
+
 static void test_check_call(void)
 {
     gw_ocpp_frame_t f;
@@ -103,6 +151,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ocpp/frame/result-error", test_result_and_error);
     g_test_add_func("/ocpp/frame/malformed", test_malformed);
     g_test_add_func("/ocpp/frame/check-call", test_check_call);
+    g_test_add_func("/ocpp/frame/message-ids", test_message_ids);
     g_test_add_func("/ocpp/frame/build", test_build);
     return g_test_run();
 }

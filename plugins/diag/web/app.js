@@ -229,7 +229,8 @@
       return { cls: '', k: `charger`, text: `${t} ${d.charger} ${d.event}` +
         (d.address ? ` from ${d.address}` : '') + (d.vendor ? ` ${d.vendor} ${d.model || ''}` : '') };
     case 'ocpp.scan':
-      return { cls: 'warning', k: 'scan', text: `${t} unknown charger ${d.charger_id} from ${d.address} (${d.attempts} attempts)` };
+      // ocpp_cs/ocpp_bridge also list wrong paths and subprotocols (reason)
+      return { cls: 'warning', k: 'scan', text: `${t} ${!d.reason || d.reason === 'unknown id' ? 'unknown charger' : `refused (${d.reason})`} ${d.charger_id} from ${d.address} (${d.attempts} attempts)` };
     case 'ocpp.notification':
       return { cls: '', k: 'charger', text: `${t} ${d.charger} ${d.action} ${JSON.stringify(d.payload ?? {})}` };
     case 'bms.comm':
@@ -287,7 +288,7 @@
       `<td class="${c.connected ? 'yes' : 'no'}">${c.connected ? 'connected' : c.charger === null ? 'never connected' : 'disconnected'}</td>` +
       `<td>${esc(c.address)}</td><td>${esc(c.vendor)}</td><td>${esc(c.model)}</td><td>${fmtTime(c.boot_time)}</td>` +
       `<td>${c.last_message_time ? `${fmtTime(c.last_message_time)} ${esc(c.last_message_direction)} ${esc(c.last_message_action)}` : ''}</td></tr>`).join('');
-    $('#scan-table tbody').innerHTML = scan.map((s) => `<tr><td>${esc(s.charger_id)}</td><td>${esc(s.address)}</td>` +
+    $('#scan-table tbody').innerHTML = scan.map((s) => `<tr><td>${esc(s.charger_id)}${s.reason && s.reason !== 'unknown id' ? ` (${esc(s.reason)})` : ''}</td><td>${esc(s.address)}</td>` +
       `<td>${fmtTime(s.first_seen)}</td><td>${fmtTime(s.last_seen)}</td><td>${esc(s.attempts)}</td></tr>`).join('');
     const up = chargers.filter((c) => c.connected).length;
     $('#summary').textContent = `${up} charger${up === 1 ? '' : 's'} connected` + (scan.length ? `, ${scan.length} unknown knocking` : '');
