@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "metrics.h"
 #include "site.h"
+#include "snapshot.h"
 #include "stream.h"
 #include "value.h"
 
@@ -27,7 +28,7 @@ static void gw_diag_api_attr(gw_ctx_t *ctx, json_object *o, gw_point_id_t id, co
         json_object_object_add(o, as, json_object_new_string(v));
 }
 
-static json_object *gw_diag_api_point(gw_ctx_t *ctx, gw_point_id_t id, const gw_point_info_t *info)
+json_object *gw_diag_api_point(gw_ctx_t *ctx, gw_point_id_t id, const gw_point_info_t *info)
 {
     gw_value_t val;
     json_object *o = json_object_new_object();
@@ -54,24 +55,6 @@ static json_object *gw_diag_api_point(gw_ctx_t *ctx, gw_point_id_t id, const gw_
     gw_diag_api_attr(ctx, o, id, "modbus.registers", "modbus_registers", true);
     gw_diag_api_attr(ctx, o, id, "enum", "enum", false);
     return o;
-}
-
-static void gw_diag_api_points(gw_diag_t *diag, gw_diag_request_t *req)
-{
-    gw_ctx_t *ctx = diag->ctx;
-    const char *prefix = req->prefix ? req->prefix : "";
-    size_t plen = strlen(prefix), n = gw_point_count(ctx);
-    json_object *arr = json_object_new_array_ext((int)MIN(n, 65536));
-    for (size_t id = 0; id < n; id++) {
-        gw_point_info_t info = { .size = sizeof info };
-        if (gw_point_info(ctx, (gw_point_id_t)id, &info) != 0 || strncmp(info.name, prefix, plen))
-            continue;
-        json_object_array_add(arr, gw_diag_api_point(ctx, (gw_point_id_t)id, &info));
-    }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "count", json_object_new_int((int)json_object_array_length(arr)));
-    json_object_object_add(o, "points", arr);
-    gw_diag_request_reply_json(req, 200, o);
 }
 
 static int gw_diag_api_status_of(int rc, const char **code)
@@ -222,14 +205,16 @@ static void gw_diag_api_metrics(gw_diag_t *diag, gw_diag_request_t *req)
                                g_string_free(out, FALSE), len);
 }
 
-void gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req)
+bool gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req)
 {
     const char *p = req->path;
     bool get = req->method == GW_DIAG_GET;
     if (strcmp(p, "/metrics") == 0 && get)
         gw_diag_api_metrics(diag, req);
-    else if (strcmp(p, GW_DIAG_POINTS_PATH) == 0 && get)
-        gw_diag_api_points(diag, req);
+    else if (strcmp(p, GW_DIAG_POINTS_PATH) == 0 && get) {
+        gw_diag_snapshot_start(diag, req); /* over several loop passes */
+        return false;
+    }
     else if (g_str_has_prefix(p, GW_DIAG_POINTS_PATH "/"))
         gw_diag_api_one_point(diag, req, p + strlen(GW_DIAG_POINTS_PATH "/"));
     else if (strcmp(p, "/api/v1/chargers") == 0 && get)
@@ -244,4 +229,5 @@ void gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req)
         gw_diag_request_fail(req, 405, "method_not_allowed", "this resource is read-only");
     else
         gw_diag_request_fail(req, 404, "not_found", "no such resource");
+    return true;
 }

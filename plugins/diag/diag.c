@@ -4,11 +4,14 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include "calls.h"
 #include "diag.h"
 #include "metrics.h"
+#include "origin.h"
 #include "site.h"
+#include "snapshot.h"
 #include "stream.h"
 
 static const gw_config_key_t gw_diag_keys[] = {
@@ -24,6 +27,12 @@ static const gw_config_key_t gw_diag_keys[] = {
     GW_CONFIG_INT("stream_batch", "2000", 100, 100000, "most point values in one stream message"),
     GW_CONFIG_INT("console_depth", "1000", 10, 100000,
                   "console lines held per viewer; older ones are dropped and counted"),
+    GW_CONFIG_STRING_LIST("allowed_hosts", "",
+                          "names (besides localhost, 127.0.0.1, ::1, the bind address and "
+                          "the host name) that Host and Origin headers may use; * accepts "
+                          "any Host"),
+    GW_CONFIG_STRING_LIST("allowed_origins", "",
+                          "further origins allowed verbatim, e.g. https://proxy.example"),
     GW_CONFIG_END,
 };
 
@@ -50,7 +59,9 @@ static void gw_diag_free(gw_diag_t *diag)
     gw_diag_site_free(diag->site);
     gw_diag_calls_free(diag->calls);
     gw_diag_stream_free(diag->stream);
+    gw_diag_origin_free(diag->origin);
     pthread_mutex_destroy(&diag->lock);
+    g_free(diag->boot_id);
     g_free(diag->bind);
     g_free(diag->token);
     g_free(diag);
@@ -67,6 +78,16 @@ static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     diag->stream_interval_ms = (uint32_t)gw_config_int(ctx, "stream_interval_ms");
     diag->stream_batch = (uint32_t)gw_config_int(ctx, "stream_batch");
     diag->console_depth = (uint32_t)gw_config_int(ctx, "console_depth");
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = '\0';
+    diag->origin = gw_diag_origin_new(diag->bind, diag->port, host,
+                                      gw_config_list(ctx, "allowed_hosts"),
+                                      gw_config_list(ctx, "allowed_origins"));
+    /* The core has no boot id: one per process, made here. A page compares
+     * it with the one its point list came with, so a restart (new ids,
+     * maybe other points) makes it reload the list. */
+    diag->boot_id = g_uuid_string_random();
     pthread_mutex_init(&diag->lock, NULL);
     g_queue_init(&diag->answers);
     diag->metrics = gw_diag_metrics_new();
@@ -100,8 +121,10 @@ static int gw_diag_start(gw_ctx_t *ctx, void *state)
         diag->event_sub = -1;
         return rc;
     }
-    gw_log(ctx, GW_LOG_NOTICE, "viewer on http://%s:%d/ (writes: %s)", diag->bind, diag->port,
-           *diag->token ? "bearer token" : "loopback only");
+    char *names = gw_diag_origin_describe(diag->origin);
+    gw_log(ctx, GW_LOG_NOTICE, "viewer on http://%s:%d/ (writes: %s; hosts: %s)", diag->bind,
+           diag->port, *diag->token ? "bearer token" : "loopback only", names);
+    g_free(names);
     return 0;
 }
 
@@ -109,6 +132,7 @@ static void gw_diag_stop(gw_ctx_t *ctx, void *state)
 {
     gw_diag_t *diag = state;
     gw_diag_server_stop(diag);
+    gw_diag_snapshot_cancel_all(diag);
     gw_diag_stream_stop(diag->stream);
     if (diag->event_sub >= 0)
         gw_event_unsubscribe(ctx, diag->event_sub);

@@ -5,7 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <libwebsockets.h>
+#include "utf8.h"
 #include "value.h"
+
+/* Most time one flush spends building messages, and values between looks
+ * at the clock: a new viewer's 9,400 values go out over a few flushes
+ * rather than in one long loop pass. */
+#define GW_DIAG_STREAM_SLICE_US 2000
+#define GW_DIAG_STREAM_CHECK_EVERY 64
 
 /* Console lines longer than this (a huge OCPP frame) are cut. */
 #define GW_DIAG_CONSOLE_LINE_MAX 8192
@@ -119,8 +126,10 @@ static void gw_diag_stream_point_changed(gw_ctx_t *ctx, gw_point_id_t id,
 /* ------------------------------------------------------------ messages */
 
 /* {"t":"values","v":[[id,value,quality,changed_ms],...]} for up to batch
- * dirty points, taken off the dirty set. */
-static GString *gw_diag_stream_values_message(gw_diag_stream_t *s, gw_diag_viewer_t *v)
+ * dirty points, taken off the dirty set; stops early at `until` (monotonic
+ * us) so that one flush stays within a loop pass' budget. */
+static GString *gw_diag_stream_values_message(gw_diag_stream_t *s, gw_diag_viewer_t *v,
+                                              gint64 until)
 {
     gw_ctx_t *ctx = s->diag->ctx;
     guint n = MIN(v->dirty_ids->len, s->diag->stream_batch);
@@ -128,6 +137,10 @@ static GString *gw_diag_stream_values_message(gw_diag_stream_t *s, gw_diag_viewe
     g_string_append(m, "{\"t\":\"values\",\"v\":[");
     guint written = 0;
     for (guint i = 0; i < n; i++) {
+        if (i && i % GW_DIAG_STREAM_CHECK_EVERY == 0 && g_get_monotonic_time() >= until) {
+            n = i; /* the rest stay dirty for the next flush */
+            break;
+        }
         gw_point_id_t id = g_array_index(v->dirty_ids, gw_point_id_t, i);
         v->dirty[(size_t)id / 8] &= (guint8)~(1u << ((size_t)id % 8));
         gw_point_info_t info = { .size = sizeof info };
@@ -185,6 +198,7 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
     gw_diag_stream_t *s = user;
     gw_diag_t *diag = s->diag;
     bool woke = false;
+    gint64 until = g_get_monotonic_time() + GW_DIAG_STREAM_SLICE_US;
     GHashTableIter it;
     gpointer k, vp;
     g_hash_table_iter_init(&it, s->viewers);
@@ -192,6 +206,8 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
         gw_diag_viewer_t *v = vp;
         if (!v->dirty_ids->len && !v->console.length && !v->site_changed)
             continue;
+        if (g_get_monotonic_time() >= until)
+            break; /* the other viewers' turn comes at the next flush */
         pthread_mutex_lock(&diag->lock);
         gw_diag_outbox_t *box = g_hash_table_lookup(s->outboxes, &v->id);
         bool idle = box && box->msgs.length == 0;
@@ -201,13 +217,17 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
         GString *msgs[3] = { NULL, NULL, NULL };
         int n = 0;
         if (v->dirty_ids->len)
-            msgs[n++] = gw_diag_stream_values_message(s, v);
+            msgs[n++] = gw_diag_stream_values_message(s, v, until);
         if (v->console.length)
             msgs[n++] = gw_diag_stream_console_message(s, v);
         if (v->site_changed) {
             msgs[n++] = g_string_new("{\"t\":\"site\"}");
             v->site_changed = false;
         }
+        /* Every stream message passes here: a stray byte in a text frame
+         * would make the browser drop the connection (utf8.h). */
+        for (int i = 0; i < n; i++)
+            gw_diag_utf8_fix(msgs[i]);
         pthread_mutex_lock(&diag->lock);
         box = g_hash_table_lookup(s->outboxes, &v->id);
         for (int i = 0; i < n; i++) {
@@ -239,6 +259,20 @@ static void gw_diag_stream_viewer_added(gw_ctx_t *ctx, void *arg)
     for (size_t id = 0; id < count; id++)
         gw_diag_viewer_mark(v, (gw_point_id_t)id);
     g_hash_table_insert(s->viewers, &v->id, v);
+    /* First message: which daemon this is. A page that loaded its point
+     * list from another boot reloads it (ids are per boot). */
+    GString *hello = g_string_new(NULL);
+    g_string_append_printf(hello, "{\"t\":\"hello\",\"boot\":\"%s\",\"points\":%zu}",
+                           s->diag->boot_id, count);
+    pthread_mutex_lock(&s->diag->lock);
+    gw_diag_outbox_t *box = g_hash_table_lookup(s->outboxes, &v->id);
+    if (box)
+        gw_diag_outbox_push(s, box, hello);
+    else
+        g_string_free(hello, TRUE);
+    pthread_mutex_unlock(&s->diag->lock);
+    if (box)
+        gw_diag_server_wake(s->diag);
     /* Watching every point costs each set a callback: only while watched. */
     if (s->point_sub < 0) {
         s->point_sub = gw_point_subscribe(ctx, "", GW_SUB_PREFIX, gw_diag_stream_point_changed, s);
@@ -338,9 +372,13 @@ static GBytes *gw_diag_stream_console_line(const char *name, json_object *payloa
         json_object_object_foreach(payload, k, val) {
             if (json_object_is_type(val, json_type_string) &&
                 json_object_get_string_len(val) > GW_DIAG_CONSOLE_LINE_MAX) {
-                GString *cut = g_string_new_len(json_object_get_string(val),
-                                                GW_DIAG_CONSOLE_LINE_MAX);
-                g_string_append(cut, "…");
+                /* cut between characters, never inside one, and say how
+                 * much is missing */
+                const char *text = json_object_get_string(val);
+                size_t len = (size_t)json_object_get_string_len(val);
+                size_t keep = gw_diag_utf8_cut(text, len, GW_DIAG_CONSOLE_LINE_MAX);
+                GString *cut = g_string_new_len(text, (gssize)keep);
+                g_string_append_printf(cut, "… (%zu more bytes)", len - keep);
                 json_object_object_add(data, k, json_object_new_string_len(cut->str, (int)cut->len));
                 g_string_free(cut, TRUE);
             } else {

@@ -57,6 +57,7 @@
   // ------------------------------------------------------------ points
   async function loadPoints() {
     const data = await getJSON('/api/v1/points');
+    boot = data.boot; // the daemon these ids belong to
     points.length = 0;
     for (const p of data.points) points[p.id] = p;
     const chargers = new Set();
@@ -306,17 +307,33 @@
 
   // ------------------------------------------------------------ stream
   let backoff = 500;
+  let boot = null;
   function connect() {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/stream`);
+    let stale = false;
     ws.onopen = () => {
       backoff = 500;
-      $('#conn').textContent = 'live';
-      $('#conn').className = 'conn up';
       loadSite().catch(() => {});
     };
     ws.onmessage = (ev) => {
+      if (stale) return;
       const m = JSON.parse(ev.data);
-      if (m.t === 'values') applyValues(m.v);
+      if (m.t === 'hello') {
+        if (m.boot !== boot) {
+          // The daemon restarted: ids now name other points. Reload the
+          // list, then reconnect for a full snapshot of the new ids.
+          stale = true;
+          $('#conn').textContent = 'daemon restarted — reloading';
+          $('#conn').className = 'conn down';
+          ws.onclose = null;
+          ws.close();
+          loadPoints().then(connect, () => setTimeout(connect, backoff));
+          loadPlugins().catch(() => {});
+          return;
+        }
+        $('#conn').textContent = 'live';
+        $('#conn').className = 'conn up';
+      } else if (m.t === 'values') applyValues(m.v);
       else if (m.t === 'console') consoleAdd(m.lines, m.dropped);
       else if (m.t === 'site') debounce('site', loadSite, 200);
     };
