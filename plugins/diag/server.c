@@ -190,8 +190,9 @@ static int gw_diag_server_http(gw_diag_t *diag, struct lws *wsi, gw_diag_session
     ss->head = method == GW_DIAG_HEAD;
     const char *foreign = gw_diag_server_foreign(diag, wsi);
     if (foreign) {
-        /* every resource, reads too: live frames carry idTags */
-        ss->close_after = true;
+        /* every resource, reads too: live frames carry idTags; a body
+         * may follow that nobody reads */
+        ss->close_after = method != GW_DIAG_GET && method != GW_DIAG_HEAD;
         gw_diag_server_fail(diag, wsi, ss, 403, foreign,
                             strcmp(foreign, "bad_host") == 0
                                 ? "Host names no address of this daemon (see allowed_hosts)"
@@ -287,6 +288,12 @@ static int gw_diag_server_write_http(gw_diag_t *diag, struct lws *wsi, gw_diag_s
                                         (const unsigned char *)"no-store", 8, &p, end) ||
             lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
                                         (const unsigned char *)"nosniff", 7, &p, end))
+            return -1;
+        /* say so when the connection ends here, or a keep-alive client
+         * sends its next request into a closed socket */
+        if (ss->close_after &&
+            lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+                                         (const unsigned char *)"close", 5, &p, end))
             return -1;
         if (a->www_authenticate &&
             lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_WWW_AUTHENTICATE,
