@@ -7,7 +7,7 @@
 #include <inttypes.h>
 
 /* Longest slice of work per loop pass. */
-#define GW_DUMP_SLICE_US 2000
+#define GW_DUMP_SLICE_US 1000
 /* Points between two looks at the clock. */
 #define GW_DUMP_CHECK_EVERY 64
 

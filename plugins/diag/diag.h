@@ -91,6 +91,9 @@ void gw_diag_request_fail(gw_diag_request_t *req, int status, const char *code,
 void gw_diag_request_reply_json(gw_diag_request_t *req, int status, struct json_object *o);
 void gw_diag_request_reply_text(gw_diag_request_t *req, int status, const char *ctype,
                                 char *text, size_t len);
+/** As reply_text for text the caller already made valid UTF-8 (snapshot.c). */
+void gw_diag_request_reply_utf8(gw_diag_request_t *req, int status, const char *ctype,
+                                char *text, size_t len);
 
 /* api.c - runs on the loop */
 /** Answer req now, or later for a long answer (then it calls

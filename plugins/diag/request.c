@@ -25,6 +25,16 @@ void gw_diag_request_free(gw_diag_request_t *req)
     g_free(req);
 }
 
+void gw_diag_request_reply_utf8(gw_diag_request_t *req, int status, const char *ctype,
+                                char *text, size_t len)
+{
+    if (req->reply)
+        g_bytes_unref(req->reply);
+    req->status = status;
+    req->content_type = ctype;
+    req->reply = g_bytes_new_take(text, len);
+}
+
 void gw_diag_request_reply_text(gw_diag_request_t *req, int status, const char *ctype,
                                 char *text, size_t len)
 {

@@ -1,12 +1,13 @@
 /* snapshot.c - the point list in slices (snapshot.h). */
 #include "snapshot.h"
+#include "utf8.h"
 
 #include <string.h>
 #include <json-c/json.h>
 
 /* Longest slice of work per loop pass, and points between looks at the clock. */
-#define GW_DIAG_SNAPSHOT_SLICE_US 2000
-#define GW_DIAG_SNAPSHOT_CHECK_EVERY 32
+#define GW_DIAG_SNAPSHOT_SLICE_US 1000
+#define GW_DIAG_SNAPSHOT_CHECK_EVERY 16
 
 typedef struct gw_diag_snapshot {
     gw_diag_t *diag;
@@ -43,7 +44,12 @@ static bool gw_diag_snapshot_slice(gw_diag_snapshot_t *job)
                 o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
             if (job->count++)
                 g_string_append_c(job->out, ',');
-            g_string_append_len(job->out, text, (gssize)len);
+            /* made valid here, a point at a time: validating the whole
+             * list at the end would be one long pass again */
+            if (g_utf8_validate_len(text, len, NULL))
+                g_string_append_len(job->out, text, (gssize)len);
+            else
+                gw_diag_utf8_append_escaped(job->out, text, len);
             json_object_put(o);
         }
         if (++since_check >= GW_DIAG_SNAPSHOT_CHECK_EVERY) {
@@ -60,7 +66,7 @@ static void gw_diag_snapshot_finish(gw_diag_snapshot_t *job)
     gw_diag_t *diag = job->diag;
     g_string_append_printf(job->out, "],\"count\":%zu}\n", job->count);
     size_t len = job->out->len;
-    gw_diag_request_reply_text(job->req, 200, "application/json",
+    gw_diag_request_reply_utf8(job->req, 200, "application/json",
                                g_string_free(job->out, FALSE), len);
     job->out = NULL;
     diag->snapshots = g_list_remove(diag->snapshots, job);

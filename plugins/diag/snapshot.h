@@ -3,7 +3,7 @@
  *
  * A page opening on 9,400 signals used to build the whole list in one go
  * (0.15-0.29 s in which no Modbus request, OCPP frame or timer was
- * served). The list is now written in slices of at most ~2 ms, each
+ * served). The list is now written in slices of about 1 ms, each
  * continued on a zero-delay timer so that the loop serves its sockets in
  * between; the answer goes to the lws thread once complete. Values are
  * those of the moment each slice is written; the stream, which a page

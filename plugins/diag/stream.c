@@ -11,8 +11,11 @@
 /* Most time one flush spends building messages, and values between looks
  * at the clock: a new viewer's 9,400 values go out over a few flushes
  * rather than in one long loop pass. */
-#define GW_DIAG_STREAM_SLICE_US 2000
-#define GW_DIAG_STREAM_CHECK_EVERY 64
+#define GW_DIAG_STREAM_SLICE_US 1000
+#define GW_DIAG_STREAM_CHECK_EVERY 32
+
+/* Largest console message: 1,000 lines of 8 KiB would be one long pass. */
+#define GW_DIAG_CONSOLE_MESSAGE_MAX (256 * 1024)
 
 /* Console lines longer than this (a huge OCPP frame) are cut. */
 #define GW_DIAG_CONSOLE_LINE_MAX 8192
@@ -161,26 +164,28 @@ static GString *gw_diag_stream_values_message(gw_diag_stream_t *s, gw_diag_viewe
     return m;
 }
 
-/* {"t":"console","dropped":N,"lines":[...]} with every queued line. */
+/* {"t":"console","dropped":N,"lines":[...]} with the queued lines, up to
+ * GW_DIAG_CONSOLE_MESSAGE_MAX bytes; the rest go in the next message. */
 static GString *gw_diag_stream_console_message(gw_diag_stream_t *s, gw_diag_viewer_t *v)
 {
-    GString *m = g_string_sized_new(64 + v->console_bytes + v->console.length);
+    GString *m = g_string_sized_new(64 + MIN(v->console_bytes, GW_DIAG_CONSOLE_MESSAGE_MAX));
     g_string_append_printf(m, "{\"t\":\"console\",\"dropped\":%" G_GUINT64_FORMAT ",\"lines\":[",
                            v->console_dropped);
     GBytes *b;
     bool first = true;
-    while ((b = g_queue_pop_head(&v->console))) {
+    /* at most ~256 KiB per message: the rest waits for the next flush */
+    while (m->len < GW_DIAG_CONSOLE_MESSAGE_MAX && (b = g_queue_pop_head(&v->console))) {
         gsize len;
         const char *data = g_bytes_get_data(b, &len);
         if (!first)
             g_string_append_c(m, ',');
         g_string_append_len(m, data, (gssize)len);
+        v->console_bytes -= len;
         first = false;
         s->console_sent++;
         g_bytes_unref(b);
     }
     g_string_append(m, "]}");
-    v->console_bytes = 0;
     v->console_dropped = 0;
     return m;
 }
@@ -216,18 +221,20 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
             continue; /* still sending: let changes coalesce */
         GString *msgs[3] = { NULL, NULL, NULL };
         int n = 0;
+        GString *values = NULL;
         if (v->dirty_ids->len)
-            msgs[n++] = gw_diag_stream_values_message(s, v, until);
+            msgs[n++] = values = gw_diag_stream_values_message(s, v, until);
         if (v->console.length)
             msgs[n++] = gw_diag_stream_console_message(s, v);
         if (v->site_changed) {
             msgs[n++] = g_string_new("{\"t\":\"site\"}");
             v->site_changed = false;
         }
-        /* Every stream message passes here: a stray byte in a text frame
-         * would make the browser drop the connection (utf8.h). */
-        for (int i = 0; i < n; i++)
-            gw_diag_utf8_fix(msgs[i]);
+        /* A stray byte in a text frame would make the browser drop the
+         * connection (utf8.h): values are made valid here, console lines
+         * when they are made (once for all viewers), the rest is ASCII. */
+        if (values)
+            gw_diag_utf8_fix(values);
         pthread_mutex_lock(&diag->lock);
         box = g_hash_table_lookup(s->outboxes, &v->id);
         for (int i = 0; i < n; i++) {
@@ -389,9 +396,11 @@ static GBytes *gw_diag_stream_console_line(const char *name, json_object *payloa
     size_t len;
     const char *text = json_object_to_json_string_length(
         line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    GBytes *b = g_bytes_new(text, len);
+    GString *valid = g_string_new_len(text, (gssize)len);
+    gw_diag_utf8_fix(valid); /* once here, for every viewer (utf8.h) */
     json_object_put(line);
-    return b;
+    len = valid->len;
+    return g_bytes_new_take(g_string_free(valid, FALSE), len);
 }
 
 void gw_diag_stream_on_event(gw_diag_stream_t *s, const char *name, json_object *payload)
