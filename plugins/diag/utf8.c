@@ -70,12 +70,13 @@ size_t gw_diag_utf8_cut(const char *s, size_t len, size_t max)
 {
     if (len <= max)
         return len;
-    /* Back up over continuation bytes to the start of the character that
-     * straddles max; a stray byte counts as one character of its own. */
+    /* Back up (at most 3 bytes) over continuation bytes to the lead byte of
+     * the character that straddles max, if one does. */
     size_t cut = max;
-    while (cut > 0 && cut > max - 3 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+    while (cut > 0 && max - cut < 3 && ((unsigned char)s[cut] & 0xC0) == 0x80)
         cut--;
-    if (cut < max && gw_diag_utf8_seq((const unsigned char *)s + cut, len - cut) == 0)
-        return max; /* not a character that was split: the bytes were stray anyway */
-    return cut;
+    size_t n = gw_diag_utf8_seq((const unsigned char *)s + cut, len - cut);
+    if (cut < max && n && cut + n > max)
+        return cut;
+    return max; /* max is a boundary already, or the bytes there are stray */
 }
