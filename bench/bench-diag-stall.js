@@ -1,8 +1,8 @@
 'use strict';
 // bench/diag-stall (issue 10, item 10): how long the loop stalls while a
-// viewer opens on ~9,400 signals (GET /api/v1/points, then the stream's
-// snapshot of every value) and while a SIGUSR1 dump runs. Measured from
-// outside: a probe in a worker thread asks GET /api/v1/points/diagtest.status
+// viewer opens on ~9,400 signals (what the page fetches: the point list,
+// plugins, chargers, scan; then the stream's snapshot of every value) and
+// while a SIGUSR1 dump runs. Measured from outside: a probe in a worker thread asks GET /api/v1/points/diagtest.status
 // back to back (a request goes through the loop, so its latency is the
 // loop's stall plus the round trip), one every ~1 ms. Printed side by side:
 // idle (the baseline, same daemon, same run), viewers opening, dumps; the
@@ -54,7 +54,9 @@ function stats(lat) {
 
 async function openViewer(port, count) {
   const base = `http://127.0.0.1:${port}`;
-  const list = await (await fetch(`${base}/api/v1/points`)).json();
+  // what the page asks for when it opens
+  const [list] = await Promise.all(['/api/v1/points', '/api/v1/plugins', '/api/v1/chargers', '/api/v1/scan']
+    .map(async (u) => (await fetch(base + u)).json()));
   if (list.count !== count) throw new Error(`list has ${list.count} points, not ${count}`);
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/stream`);
   const seen = new Set();

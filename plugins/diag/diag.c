@@ -60,6 +60,8 @@ static void gw_diag_free(gw_diag_t *diag)
     gw_diag_calls_free(diag->calls);
     gw_diag_stream_free(diag->stream);
     gw_diag_origin_free(diag->origin);
+    if (diag->configured)
+        g_array_free(diag->configured, TRUE);
     pthread_mutex_destroy(&diag->lock);
     g_free(diag->boot_id);
     g_free(diag->bind);
