@@ -92,6 +92,7 @@ static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     diag->boot_id = g_uuid_string_random();
     pthread_mutex_init(&diag->lock, NULL);
     g_queue_init(&diag->answers);
+    g_queue_init(&diag->snapshot_waiting);
     diag->metrics = gw_diag_metrics_new();
     diag->site = gw_diag_site_new();
     diag->calls = gw_diag_calls_new(GW_DIAG_CALLS_MAX);

@@ -69,6 +69,7 @@ struct gw_diag {
     gw_diag_stream_t *stream;    /* loop side + outboxes under lock */
     gw_sub_id_t event_sub;
     GList *snapshots;            /* loop only: point lists being written */
+    GQueue snapshot_waiting;     /* loop only: requests for a list, waiting */
     GArray *configured;          /* loop only: configured charger indices (api.c) */
     size_t configured_scanned;   /* loop only: points looked at for them */
 

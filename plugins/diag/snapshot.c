@@ -5,6 +5,10 @@
 #include <string.h>
 #include <json-c/json.h>
 
+/* Lists being written at once; further requests wait their turn, so many
+ * tabs opening together hold at most this many half-made lists. */
+#define GW_DIAG_SNAPSHOT_RUNNING_MAX 2
+
 /* Longest slice of work per loop pass, and points between looks at the clock. */
 #define GW_DIAG_SNAPSHOT_SLICE_US 1000
 #define GW_DIAG_SNAPSHOT_CHECK_EVERY 16
@@ -61,6 +65,21 @@ static bool gw_diag_snapshot_slice(gw_diag_snapshot_t *job)
     return true;
 }
 
+static void gw_diag_snapshot_begin(gw_diag_t *diag, gw_diag_request_t *req);
+
+/* A list is done (or failed): the next waiting request gets its turn. */
+static void gw_diag_snapshot_done(gw_diag_t *diag, gw_diag_snapshot_t *job)
+{
+    diag->snapshots = g_list_remove(diag->snapshots, job);
+    gw_diag_request_t *req = job->req;
+    job->req = NULL;
+    gw_diag_snapshot_free(job);
+    gw_diag_server_answered(req);
+    gw_diag_request_t *next = g_queue_pop_head(&diag->snapshot_waiting);
+    if (next)
+        gw_diag_snapshot_begin(diag, next);
+}
+
 static void gw_diag_snapshot_finish(gw_diag_snapshot_t *job)
 {
     gw_diag_t *diag = job->diag;
@@ -69,11 +88,7 @@ static void gw_diag_snapshot_finish(gw_diag_snapshot_t *job)
     gw_diag_request_reply_utf8(job->req, 200, "application/json",
                                g_string_free(job->out, FALSE), len);
     job->out = NULL;
-    diag->snapshots = g_list_remove(diag->snapshots, job);
-    gw_diag_request_t *req = job->req;
-    job->req = NULL;
-    gw_diag_snapshot_free(job);
-    gw_diag_server_answered(req);
+    gw_diag_snapshot_done(diag, job);
 }
 
 static void gw_diag_snapshot_next(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
@@ -87,16 +102,21 @@ static void gw_diag_snapshot_next(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
     /* zero delay: libevent polls the sockets before this fires */
     job->timer = gw_timer_add(ctx, 0, GW_TIMER_ONCE, gw_diag_snapshot_next, job);
     if (job->timer < 0) {
-        job->diag->snapshots = g_list_remove(job->diag->snapshots, job);
-        gw_diag_request_t *req = job->req;
-        job->req = NULL;
-        gw_diag_snapshot_free(job);
-        gw_diag_request_fail(req, 503, "unavailable", "the daemon is stopping");
-        gw_diag_server_answered(req);
+        gw_diag_request_fail(job->req, 503, "unavailable", "the daemon is stopping");
+        gw_diag_snapshot_done(job->diag, job);
     }
 }
 
 void gw_diag_snapshot_start(gw_diag_t *diag, gw_diag_request_t *req)
+{
+    if (g_list_length(diag->snapshots) >= GW_DIAG_SNAPSHOT_RUNNING_MAX) {
+        g_queue_push_tail(&diag->snapshot_waiting, req);
+        return;
+    }
+    gw_diag_snapshot_begin(diag, req);
+}
+
+static void gw_diag_snapshot_begin(gw_diag_t *diag, gw_diag_request_t *req)
 {
     gw_diag_snapshot_t *job = g_new0(gw_diag_snapshot_t, 1);
     job->diag = diag;
@@ -106,7 +126,13 @@ void gw_diag_snapshot_start(gw_diag_t *diag, gw_diag_request_t *req)
     /* The boot id tells the page which daemon these ids belong to. */
     g_string_append_printf(job->out, "{\"boot\":\"%s\",\"points\":[", diag->boot_id);
     diag->snapshots = g_list_prepend(diag->snapshots, job);
-    gw_diag_snapshot_next(diag->ctx, -1, job);
+    /* the first slice in a pass of its own too (begin may run at the end
+     * of another list's last slice) */
+    job->timer = gw_timer_add(diag->ctx, 0, GW_TIMER_ONCE, gw_diag_snapshot_next, job);
+    if (job->timer < 0) {
+        gw_diag_request_fail(job->req, 503, "unavailable", "the daemon is stopping");
+        gw_diag_snapshot_done(diag, job);
+    }
 }
 
 void gw_diag_snapshot_cancel_all(gw_diag_t *diag)
@@ -119,4 +145,7 @@ void gw_diag_snapshot_cancel_all(gw_diag_t *diag)
     }
     g_list_free(diag->snapshots);
     diag->snapshots = NULL;
+    gw_diag_request_t *req;
+    while ((req = g_queue_pop_head(&diag->snapshot_waiting)))
+        gw_diag_request_free(req);
 }

@@ -7,7 +7,8 @@
  * continued on a zero-delay timer so that the loop serves its sockets in
  * between; the answer goes to the lws thread once complete. Values are
  * those of the moment each slice is written; the stream, which a page
- * opens right after, brings every current value anyway. Loop thread.
+ * opens right after, brings every current value anyway. At most two lists
+ * are written at once; further requests wait in order. Loop thread.
  */
 #ifndef GW_DIAG_SNAPSHOT_H
 #define GW_DIAG_SNAPSHOT_H

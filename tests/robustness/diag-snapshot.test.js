@@ -18,13 +18,14 @@ test('9,400 signals: the point list, a new viewer\'s snapshot and the SIGUSR1 du
   const gw = await startGatewayd({ diag_points: { count: COUNT }, diag: { port } });
   try {
     const base = `http://127.0.0.1:${port}`;
-    // two lists at once, and one with a prefix
-    const [a, b, some] = await Promise.all(['/api/v1/points', '/api/v1/points', '/api/v1/points?prefix=diagtest.bulk.0001']
+    // four lists at once (two are written at a time, the others wait), one with a prefix
+    const [a, b, some, c] = await Promise.all(['/api/v1/points', '/api/v1/points', '/api/v1/points?prefix=diagtest.bulk.0001', '/api/v1/points']
       .map(async (u) => JSON.parse(strict.decode(new Uint8Array(await (await fetch(base + u)).arrayBuffer())))));
     assert.equal(a.count, a.points.length);
     assert.ok(a.count >= COUNT);
     assert.deepEqual(a.points.map((p) => p.id), [...Array(a.count).keys()], 'ids complete and in order');
     assert.deepEqual(b.points.map((p) => p.name), a.points.map((p) => p.name));
+    assert.deepEqual(c.points.map((p) => p.name), a.points.map((p) => p.name));
     assert.equal(some.count, 10); // diagtest.bulk.00010 .. 00019
     assert.ok(some.points.every((p) => p.name.startsWith('diagtest.bulk.0001')));
 
