@@ -114,7 +114,7 @@ test('allowed_hosts and allowed_origins add names and origins (a reverse proxy)'
   } finally { await gw.stop(); }
 });
 
-test('chromium: a page from another origin can neither read the stream nor the API nor write', { skip: !fs.existsSync(CHROMIUM) && `${CHROMIUM} missing`, timeout: 60000 }, async () => {
+test('chromium: a page from another origin can neither read the stream nor the API nor write; a rebound name gets nothing', { skip: !fs.existsSync(CHROMIUM) && `${CHROMIUM} missing`, timeout: 60000 }, async () => {
   const { chromium } = require('playwright-core');
   const gw = await startDiag();
   // the foreign page: another host name (mapped to 127.0.0.1 in chromium) and port
@@ -129,7 +129,8 @@ test('chromium: a page from another origin can neither read the stream nor the A
   </script>`;
   const srv = http.createServer((req, res) => { res.writeHead(200, { 'Content-Type': 'text/html' }); res.end(page); });
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP elsewhere.test 127.0.0.1'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP elsewhere.test 127.0.0.1, MAP rebound.test 127.0.0.1'] });
   try {
     const p = await browser.newPage();
     await p.goto(`http://elsewhere.test:${srv.address().port}/`);
@@ -141,6 +142,17 @@ test('chromium: a page from another origin can neither read the stream nor the A
     assert.notEqual(await setpoint(gw), 66);
     assert.match(gw.stderr, /./); // the daemon is still running
     assert.equal(gw.exited, null);
+
+    // DNS rebinding: a foreign name now resolving to diag's address makes
+    // its page same-origin for the browser; diag refuses it by its Host
+    const rebound = await browser.newPage();
+    const resp = await rebound.goto(`http://rebound.test:${gw.port}/`);
+    assert.equal(resp.status(), 403);
+    const api = await rebound.evaluate(async () => {
+      const r = await fetch('/api/v1/points');
+      return [r.status, (await r.json()).error];
+    });
+    assert.deepEqual(api, [403, 'bad_host']);
 
     // the same browser on diag's own page is live
     const own = await browser.newPage();
