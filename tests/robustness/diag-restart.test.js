@@ -60,6 +60,8 @@ test('chromium: a page open across a restart reloads its list and shows the new 
     assert.equal((await put(port, 'alpha.setpoint', 11)).status, 200);
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '11 A', cell('alpha.setpoint'));
     await page.waitForFunction(() => document.querySelector('#conn').textContent === 'live');
+    await page.click('#points .row[data-name="alpha.setpoint"]');
+    await page.waitForFunction(() => document.querySelector('#write-name').textContent === 'alpha.setpoint');
 
     // restart on the same port: same ids, other names, another value
     await gw.stop();
@@ -71,6 +73,9 @@ test('chromium: a page open across a restart reloads its list and shows the new 
     const names = await page.evaluate(() => [...document.querySelectorAll('#points .row')].map((r) => r.dataset.name));
     assert.ok(names.length > 0);
     assert.deepEqual(names.filter((n) => n.startsWith('alpha.')), [], 'old names still shown');
+    // the write box does not stay on an id that now names another point
+    assert.equal(await page.textContent('#write-name'), 'select a W or RW signal');
+    assert.equal(await page.isDisabled('#write-button'), true);
   } finally {
     await browser.close();
     await gw.stop();

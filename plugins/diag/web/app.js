@@ -57,9 +57,22 @@
   // ------------------------------------------------------------ points
   async function loadPoints() {
     const data = await getJSON('/api/v1/points');
+    // After a restart ids name other points: the write box follows its
+    // point by name, or empties, and never writes to whatever took the id.
+    const selName = selected === null ? null : points[selected]?.name;
     boot = data.boot; // the daemon these ids belong to
     points.length = 0;
     for (const p of data.points) points[p.id] = p;
+    if (selName !== null) {
+      const again = data.points.find((p) => p.name === selName && writable(p));
+      if (again) selected = again.id;
+      else {
+        selected = null;
+        $('#write-name').textContent = 'select a W or RW signal';
+        $('#write-value').disabled = true;
+        $('#write-button').disabled = true;
+      }
+    }
     const chargers = new Set();
     for (const p of data.points) {
       const m = /^charger\.(\d+)\./.exec(p.name);
