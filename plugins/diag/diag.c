@@ -3,6 +3,9 @@
  * in the browser (DESIGN §7). This file: configuration and lifecycle.
  */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
@@ -28,9 +31,9 @@ static const gw_config_key_t gw_diag_keys[] = {
     GW_CONFIG_INT("console_depth", "1000", 10, 100000,
                   "console lines held per viewer; older ones are dropped and counted"),
     GW_CONFIG_STRING_LIST("allowed_hosts", "",
-                          "names (besides localhost, 127.0.0.1, ::1, the bind address and "
-                          "the host name) that Host and Origin headers may use; * accepts "
-                          "any Host"),
+                          "names (besides localhost, 127.0.0.1, ::1, the bind address, the "
+                          "host name and the machine's addresses) that Host and Origin headers "
+                          "may use; * accepts any Host"),
     GW_CONFIG_STRING_LIST("allowed_origins", "",
                           "further origins allowed verbatim, e.g. https://proxy.example"),
     GW_CONFIG_END,
@@ -51,6 +54,35 @@ static void gw_diag_on_event(gw_ctx_t *ctx, const char *name, json_object *paylo
         gw_diag_stream_site_changed(diag->stream);
     json_object_put(named);
     gw_diag_stream_on_event(diag->stream, name, payload);
+}
+
+/* The names a browser may use for this daemon besides the defaults: the
+ * machine's own addresses (a page opened at http://10.0.0.5:8080/ sends that
+ * Origin on its stream and writes), then the configured allowed_hosts. */
+static GPtrArray *gw_diag_allowed_names(gw_ctx_t *ctx)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    struct ifaddrs *ifs = NULL;
+    if (getifaddrs(&ifs) == 0) {
+        for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+            char buf[INET6_ADDRSTRLEN];
+            const void *addr = NULL;
+            if (!i->ifa_addr)
+                continue;
+            if (i->ifa_addr->sa_family == AF_INET)
+                addr = &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+            else if (i->ifa_addr->sa_family == AF_INET6)
+                addr = &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+            if (addr && inet_ntop(i->ifa_addr->sa_family, addr, buf, sizeof buf))
+                g_ptr_array_add(names, g_strdup(buf));
+        }
+        freeifaddrs(ifs);
+    }
+    const char *const *extra = gw_config_list(ctx, "allowed_hosts");
+    for (size_t i = 0; extra && extra[i]; i++)
+        g_ptr_array_add(names, g_strdup(extra[i]));
+    g_ptr_array_add(names, NULL);
+    return names;
 }
 
 static void gw_diag_free(gw_diag_t *diag)
@@ -83,9 +115,11 @@ static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     char host[256] = "";
     if (gethostname(host, sizeof host - 1) != 0)
         host[0] = '\0';
+    GPtrArray *names = gw_diag_allowed_names(ctx);
     diag->origin = gw_diag_origin_new(diag->bind, diag->port, host,
-                                      gw_config_list(ctx, "allowed_hosts"),
+                                      (const char *const *)names->pdata,
                                       gw_config_list(ctx, "allowed_origins"));
+    g_ptr_array_free(names, TRUE);
     /* The core has no boot id: one per process, made here. A page compares
      * it with the one its point list came with, so a restart (new ids,
      * maybe other points) makes it reload the list. */

@@ -120,8 +120,14 @@ bool gw_diag_origin_host_ok(const gw_diag_origin_t *o, const char *host)
     if (!host || !gw_diag_origin_split(host, &name, &len, &port))
         return false;
     /* The port is not checked: a port forward or proxy may change it, and
-     * a rebound name is refused by its name whatever the port. */
-    return gw_diag_origin_name_ok(o, name, len);
+     * a rebound name is refused by its name whatever the port. An address
+     * literal is always fine here: rebinding needs a DNS name, and a browser
+     * that sends Host: 10.0.0.5 was pointed at this daemon by address (a
+     * NAT's public address included). Origin is stricter (see below). */
+    char *literal = g_strndup(name, len);
+    bool ip = g_hostname_is_ip_address(literal);
+    g_free(literal);
+    return ip || gw_diag_origin_name_ok(o, name, len);
 }
 
 bool gw_diag_origin_origin_ok(const gw_diag_origin_t *o, const char *origin)
@@ -147,7 +153,8 @@ bool gw_diag_origin_origin_ok(const gw_diag_origin_t *o, const char *origin)
     long port;
     if (!gw_diag_origin_split(rest, &name, &len, &port))
         return false;
-    /* Another port on the same host is another origin (another web app). */
+    /* Another port on the same host is another origin (another web app);
+     * an address not in the list may be another machine's page. */
     if ((port < 0 ? dflt : port) != o->port)
         return false;
     return gw_diag_origin_name_ok(o, name, len); /* "*" opens Host only */

@@ -4,15 +4,17 @@
  * Reads carry live data (idTags in OCPP frames) and loopback writes need no
  * token, so a page elsewhere must not reach diag through an operator's
  * browser:
- *   - Host must name this daemon: a DNS-rebound name (evil.example pointed
- *     at 127.0.0.1) makes a foreign page same-origin, but its requests still
- *     say `Host: evil.example`.
+ *   - Host must name this daemon (or be an address literal: rebinding
+ *     needs a name): a DNS-rebound name (evil.example pointed at 127.0.0.1)
+ *     makes a foreign page same-origin, but its requests still say
+ *     `Host: evil.example`.
  *   - Origin, when a browser sends one (every WebSocket upgrade, every
  *     cross-origin request, same-origin writes), must be diag's own:
  *     http(s)://NAME:PORT with NAME allowed and PORT diag's port, or one of
  *     the configured allowed_origins verbatim.
  * Allowed names: localhost, 127.0.0.1, ::1, the bind address (unless a
- * wildcard), the machine's host name, and the allowed_hosts list ("*" there
+ * wildcard), the machine's host name and addresses (the caller passes them
+ * in `hosts`), and the allowed_hosts list ("*" there
  * turns the Host check off, not the Origin check). Names compare case-insensitively, a trailing
  * dot ignored. Pure functions, unit-tested.
  */

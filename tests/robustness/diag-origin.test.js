@@ -71,8 +71,9 @@ test('Host: a foreign name (DNS rebinding) is refused on every endpoint, writes 
     // no Host at all (HTTP/1.0 style) names nothing
     assert.equal((await request(gw, { path: '/api/v1/points' })).status, 403);
 
-    // the daemon's own names pass
-    for (const host of [`127.0.0.1:${gw.port}`, `localhost:${gw.port}`, 'localhost', `LOCALHOST.:${gw.port}`, `${os.hostname()}:${gw.port}`]) {
+    // the daemon's own names pass, and address literals (rebinding needs a name)
+    for (const host of [`127.0.0.1:${gw.port}`, `localhost:${gw.port}`, 'localhost', `LOCALHOST.:${gw.port}`, `${os.hostname()}:${gw.port}`,
+      `203.0.113.9:${gw.port}`, '[2001:db8::1]']) {
       assert.equal((await request(gw, { path: '/api/v1/points', headers: { Host: host } })).status, 200, host);
     }
     assert.equal(await tryStream(gw, {}), 'open');
@@ -92,7 +93,11 @@ test('Origin: another page (other host or port, null) cannot open the stream or 
       assert.equal(r.status, 403, `read from ${origin}`);
     }
     assert.notEqual(await setpoint(gw), 55);
-    for (const origin of [`http://127.0.0.1:${gw.port}`, `http://localhost:${gw.port}`]) {
+    // an address literal is not enough for an Origin: another machine's page
+    assert.match(await tryStream(gw, { Origin: `http://203.0.113.9:${gw.port}` }), /^HTTP 4\d\d$|^error /);
+    // the machine's own addresses are diag's origins (a page opened by address)
+    const own = Object.values(os.networkInterfaces()).flat().filter((a) => a.family === 'IPv4').map((a) => a.address);
+    for (const origin of [`http://127.0.0.1:${gw.port}`, `http://localhost:${gw.port}`, ...own.map((a) => `http://${a}:${gw.port}`)]) {
       assert.equal(await tryStream(gw, { Origin: origin }), 'open', origin);
     }
     const w = await request(gw, { method: 'PUT', headers: { ...host, Origin: `http://127.0.0.1:${gw.port}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ value: 42 }) });

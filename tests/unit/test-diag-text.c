@@ -88,6 +88,10 @@ static void test_origin(void)
     g_assert_false(gw_diag_origin_host_ok(o, "localhost.evil.example"));
     g_assert_false(gw_diag_origin_host_ok(o, "localhost:80x"));
     g_assert_false(gw_diag_origin_host_ok(o, "[::1"));
+    /* an address literal cannot be rebound: fine as Host, not as Origin */
+    g_assert_true(gw_diag_origin_host_ok(o, "203.0.113.9:8080"));
+    g_assert_true(gw_diag_origin_host_ok(o, "[2001:db8::1]"));
+    g_assert_false(gw_diag_origin_origin_ok(o, "http://203.0.113.9:8080"));
 
     g_assert_true(gw_diag_origin_origin_ok(o, NULL));
     g_assert_true(gw_diag_origin_origin_ok(o, "http://127.0.0.1:8080"));
