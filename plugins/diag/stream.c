@@ -14,6 +14,12 @@
 #define GW_DIAG_STREAM_SLICE_US 1000
 #define GW_DIAG_STREAM_CHECK_EVERY 32
 
+/* While a viewer's first snapshot goes out, its outbox may hold this many
+ * bytes (slices of values) instead of one round of messages: the snapshot
+ * then continues on zero-delay timers rather than one slice per
+ * stream_interval_ms, and memory per viewer stays bounded. */
+#define GW_DIAG_OUTBOX_SNAPSHOT_MAX (256 * 1024)
+
 /* Largest console message: 1,000 lines of 8 KiB would be one long pass. */
 #define GW_DIAG_CONSOLE_MESSAGE_MAX (256 * 1024)
 
@@ -34,6 +40,7 @@ typedef struct gw_diag_viewer {
     guint8 *dirty;               /* one bit per point id */
     size_t dirty_bits;
     GArray *dirty_ids;           /* gw_point_id_t, in order of first change */
+    bool initial;                /* its first snapshot is still going out */
     GQueue console;              /* GBytes* */
     size_t console_bytes;
     guint64 console_dropped;
@@ -45,6 +52,7 @@ struct gw_diag_stream {
     GHashTable *viewers;         /* loop: id -> gw_diag_viewer_t* */
     gw_sub_id_t point_sub;
     gw_timer_id_t flush_timer;
+    gw_timer_id_t again_timer;   /* zero-delay flush while snapshots go out, or -1 */
     guint64 values_sent;
     guint64 console_sent;
     guint64 console_dropped;
@@ -85,6 +93,7 @@ gw_diag_stream_t *gw_diag_stream_new(gw_diag_t *diag)
     s->outboxes = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, gw_diag_outbox_free);
     s->point_sub = -1;
     s->flush_timer = -1;
+    s->again_timer = -1;
     return s;
 }
 
@@ -197,12 +206,22 @@ static void gw_diag_outbox_push(gw_diag_stream_t *s, gw_diag_outbox_t *box, GStr
     g_queue_push_tail(&box->msgs, m);
 }
 
-/* Give each viewer whose socket has taken everything its next message. */
+static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user);
+
+static void gw_diag_stream_again(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
+{
+    gw_diag_stream_t *s = user;
+    s->again_timer = -1;
+    gw_diag_stream_flush(ctx, tid, s);
+}
+
+/* Give each viewer whose socket has taken everything its next message (a
+ * viewer whose first snapshot is going out: while its outbox has room). */
 static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
 {
     gw_diag_stream_t *s = user;
     gw_diag_t *diag = s->diag;
-    bool woke = false;
+    bool woke = false, again = false;
     gint64 until = g_get_monotonic_time() + GW_DIAG_STREAM_SLICE_US;
     GHashTableIter it;
     gpointer k, vp;
@@ -215,7 +234,8 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
             break; /* the other viewers' turn comes at the next flush */
         pthread_mutex_lock(&diag->lock);
         gw_diag_outbox_t *box = g_hash_table_lookup(s->outboxes, &v->id);
-        bool idle = box && box->msgs.length == 0;
+        bool idle = box && (box->msgs.length == 0 ||
+                            (v->initial && box->bytes < GW_DIAG_OUTBOX_SNAPSHOT_MAX));
         pthread_mutex_unlock(&diag->lock);
         if (!idle)
             continue; /* still sending: let changes coalesce */
@@ -235,6 +255,8 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
          * when they are made (once for all viewers), the rest is ASCII. */
         if (values)
             gw_diag_utf8_fix(values);
+        if (!v->dirty_ids->len)
+            v->initial = false; /* from now on: one round at a time, coalesced */
         pthread_mutex_lock(&diag->lock);
         box = g_hash_table_lookup(s->outboxes, &v->id);
         for (int i = 0; i < n; i++) {
@@ -243,11 +265,17 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
             else
                 g_string_free(msgs[i], TRUE);
         }
+        /* room for more of the snapshot: continue right after the sockets
+         * had their turn; a full outbox waits for the next tick instead */
+        if (box && v->initial && box->bytes < GW_DIAG_OUTBOX_SNAPSHOT_MAX)
+            again = true;
         pthread_mutex_unlock(&diag->lock);
         woke = woke || box;
     }
     if (woke)
         gw_diag_server_wake(diag);
+    if (again && s->again_timer < 0 && s->flush_timer >= 0)
+        s->again_timer = gw_timer_add(ctx, 0, GW_TIMER_ONCE, gw_diag_stream_again, s);
 }
 
 /* ------------------------------------------------------------ viewers */
@@ -259,6 +287,7 @@ static void gw_diag_stream_viewer_added(gw_ctx_t *ctx, void *arg)
     gw_diag_viewer_t *v = g_new0(gw_diag_viewer_t, 1);
     v->id = note->id;
     v->dirty_ids = g_array_new(FALSE, FALSE, sizeof(gw_point_id_t));
+    v->initial = true;
     g_queue_init(&v->console);
     g_free(note);
     /* A new viewer gets every current value first. */
@@ -450,6 +479,9 @@ void gw_diag_stream_stop(gw_diag_stream_t *s)
     if (s->flush_timer >= 0)
         gw_timer_cancel(ctx, s->flush_timer);
     s->flush_timer = -1;
+    if (s->again_timer >= 0)
+        gw_timer_cancel(ctx, s->again_timer);
+    s->again_timer = -1;
     if (s->point_sub >= 0)
         gw_point_unsubscribe(ctx, s->point_sub);
     s->point_sub = -1;
