@@ -66,11 +66,9 @@ static int setup_logging(gw_host_t *host, const gw_options_t *opt, GPtrArray *er
 
 static void on_dump(evutil_socket_t sig, short what, void *arg)
 {
-    gw_host_t *host = arg;
     (void)sig;
     (void)what;
-    gw_dump_points(host, stdout);
-    gw_eventbus_publish(host->events, NULL, "core.dump", NULL);
+    gw_dump_start(arg);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -114,7 +112,8 @@ int gw_daemon_run(const gw_options_t *opt)
     signal(SIGPIPE, SIG_IGN);
     struct event *sigint = evsignal_new(host->base, SIGINT, on_signal, host->base);
     struct event *sigterm = evsignal_new(host->base, SIGTERM, on_signal, host->base);
-    struct event *sigusr1 = evsignal_new(host->base, SIGUSR1, on_dump, host);
+    gw_dump_t *dump = gw_dump_new(host, stdout);
+    struct event *sigusr1 = evsignal_new(host->base, SIGUSR1, on_dump, dump);
     event_add(sigint, NULL);
     event_add(sigterm, NULL);
     event_add(sigusr1, NULL);
@@ -147,6 +146,7 @@ int gw_daemon_run(const gw_options_t *opt)
     event_free(sigint);
     event_free(sigterm);
     event_free(sigusr1);
+    gw_dump_free(dump);
     gw_host_free(host);
     gw_conf_free(conf);
     return status;

@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "metrics.h"
 #include "site.h"
+#include "snapshot.h"
 #include "stream.h"
 #include "value.h"
 
@@ -27,7 +28,7 @@ static void gw_diag_api_attr(gw_ctx_t *ctx, json_object *o, gw_point_id_t id, co
         json_object_object_add(o, as, json_object_new_string(v));
 }
 
-static json_object *gw_diag_api_point(gw_ctx_t *ctx, gw_point_id_t id, const gw_point_info_t *info)
+json_object *gw_diag_api_point(gw_ctx_t *ctx, gw_point_id_t id, const gw_point_info_t *info)
 {
     gw_value_t val;
     json_object *o = json_object_new_object();
@@ -54,24 +55,6 @@ static json_object *gw_diag_api_point(gw_ctx_t *ctx, gw_point_id_t id, const gw_
     gw_diag_api_attr(ctx, o, id, "modbus.registers", "modbus_registers", true);
     gw_diag_api_attr(ctx, o, id, "enum", "enum", false);
     return o;
-}
-
-static void gw_diag_api_points(gw_diag_t *diag, gw_diag_request_t *req)
-{
-    gw_ctx_t *ctx = diag->ctx;
-    const char *prefix = req->prefix ? req->prefix : "";
-    size_t plen = strlen(prefix), n = gw_point_count(ctx);
-    json_object *arr = json_object_new_array_ext((int)MIN(n, 65536));
-    for (size_t id = 0; id < n; id++) {
-        gw_point_info_t info = { .size = sizeof info };
-        if (gw_point_info(ctx, (gw_point_id_t)id, &info) != 0 || strncmp(info.name, prefix, plen))
-            continue;
-        json_object_array_add(arr, gw_diag_api_point(ctx, (gw_point_id_t)id, &info));
-    }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "count", json_object_new_int((int)json_object_array_length(arr)));
-    json_object_object_add(o, "points", arr);
-    gw_diag_request_reply_json(req, 200, o);
 }
 
 static int gw_diag_api_status_of(int rc, const char **code)
@@ -182,12 +165,17 @@ static void gw_diag_api_list(gw_diag_request_t *req, const char *key, json_objec
 
 /* The chargers the OCPP plugin was configured with, as map indices: each
  * has a charger.{xx}.info.comm_status point from its first second on, while
- * events only tell about the ones that connected. */
-static GArray *gw_diag_api_configured_chargers(gw_ctx_t *ctx)
+ * events only tell about the ones that connected. Points are only ever
+ * added, so only those registered since the last call are looked at: the
+ * page asks on every site change, and a sscanf over 9,400 names each time
+ * was a needless millisecond or two of loop time. */
+static const GArray *gw_diag_api_configured_chargers(gw_diag_t *diag)
 {
-    GArray *idx = g_array_new(FALSE, FALSE, sizeof(int));
+    gw_ctx_t *ctx = diag->ctx;
+    if (!diag->configured)
+        diag->configured = g_array_new(FALSE, FALSE, sizeof(int));
     size_t n = gw_point_count(ctx);
-    for (size_t id = 0; id < n; id++) {
+    for (size_t id = diag->configured_scanned; id < n; id++) {
         gw_point_info_t info = { .size = sizeof info };
         unsigned xx;
         int end = 0;
@@ -197,17 +185,17 @@ static GArray *gw_diag_api_configured_chargers(gw_ctx_t *ctx)
         if (sscanf(info.name, "charger.%u.info.comm_status%n", &xx, &end) == 1 &&
             end > 0 && info.name[end] == '\0' && xx <= INT32_MAX) {
             int v = (int)xx;
-            g_array_append_val(idx, v);
+            g_array_append_val(diag->configured, v);
         }
     }
-    return idx;
+    diag->configured_scanned = n;
+    return diag->configured;
 }
 
 static void gw_diag_api_chargers(gw_diag_t *diag, gw_diag_request_t *req)
 {
-    GArray *idx = gw_diag_api_configured_chargers(diag->ctx);
-    json_object *list = gw_diag_site_chargers_json(diag->site, (const int *)idx->data, idx->len);
-    g_array_free(idx, TRUE);
+    const GArray *idx = gw_diag_api_configured_chargers(diag);
+    json_object *list = gw_diag_site_chargers_json(diag->site, (const int *)(void *)idx->data, idx->len);
     gw_diag_api_list(req, "chargers", list);
 }
 
@@ -222,14 +210,16 @@ static void gw_diag_api_metrics(gw_diag_t *diag, gw_diag_request_t *req)
                                g_string_free(out, FALSE), len);
 }
 
-void gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req)
+bool gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req)
 {
     const char *p = req->path;
     bool get = req->method == GW_DIAG_GET;
     if (strcmp(p, "/metrics") == 0 && get)
         gw_diag_api_metrics(diag, req);
-    else if (strcmp(p, GW_DIAG_POINTS_PATH) == 0 && get)
-        gw_diag_api_points(diag, req);
+    else if (strcmp(p, GW_DIAG_POINTS_PATH) == 0 && get) {
+        gw_diag_snapshot_start(diag, req); /* over several loop passes */
+        return false;
+    }
     else if (g_str_has_prefix(p, GW_DIAG_POINTS_PATH "/"))
         gw_diag_api_one_point(diag, req, p + strlen(GW_DIAG_POINTS_PATH "/"));
     else if (strcmp(p, "/api/v1/chargers") == 0 && get)
@@ -244,4 +234,5 @@ void gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req)
         gw_diag_request_fail(req, 405, "method_not_allowed", "this resource is read-only");
     else
         gw_diag_request_fail(req, 404, "not_found", "no such resource");
+    return true;
 }

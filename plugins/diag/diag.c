@@ -3,13 +3,19 @@
  * in the browser (DESIGN §7). This file: configuration and lifecycle.
  */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include "calls.h"
 #include "conf_common/conf_check.h"
 #include "diag.h"
 #include "metrics.h"
+#include "origin.h"
 #include "site.h"
+#include "snapshot.h"
 #include "stream.h"
 
 static const gw_config_key_t gw_diag_keys[] = {
@@ -25,6 +31,12 @@ static const gw_config_key_t gw_diag_keys[] = {
     GW_CONFIG_INT("stream_batch", "2000", 100, 100000, "most point values in one stream message"),
     GW_CONFIG_INT("console_depth", "1000", 10, 100000,
                   "console lines held per viewer; older ones are dropped and counted"),
+    GW_CONFIG_STRING_LIST("allowed_hosts", "",
+                          "names (besides localhost, 127.0.0.1, ::1, the bind address, the "
+                          "host name and the machine's addresses) that Host and Origin headers "
+                          "may use; * accepts any Host"),
+    GW_CONFIG_STRING_LIST("allowed_origins", "",
+                          "further origins allowed verbatim, e.g. https://proxy.example"),
     GW_CONFIG_END,
 };
 
@@ -45,13 +57,46 @@ static void gw_diag_on_event(gw_ctx_t *ctx, const char *name, json_object *paylo
     gw_diag_stream_on_event(diag->stream, name, payload);
 }
 
+/* The names a browser may use for this daemon besides the defaults: the
+ * machine's own addresses (a page opened at http://10.0.0.5:8080/ sends that
+ * Origin on its stream and writes), then the configured allowed_hosts. */
+static GPtrArray *gw_diag_allowed_names(gw_ctx_t *ctx)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    struct ifaddrs *ifs = NULL;
+    if (getifaddrs(&ifs) == 0) {
+        for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+            char buf[INET6_ADDRSTRLEN];
+            const void *addr = NULL;
+            if (!i->ifa_addr)
+                continue;
+            if (i->ifa_addr->sa_family == AF_INET)
+                addr = &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+            else if (i->ifa_addr->sa_family == AF_INET6)
+                addr = &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+            if (addr && inet_ntop(i->ifa_addr->sa_family, addr, buf, sizeof buf))
+                g_ptr_array_add(names, g_strdup(buf));
+        }
+        freeifaddrs(ifs);
+    }
+    const char *const *extra = gw_config_list(ctx, "allowed_hosts");
+    for (size_t i = 0; extra && extra[i]; i++)
+        g_ptr_array_add(names, g_strdup(extra[i]));
+    g_ptr_array_add(names, NULL);
+    return names;
+}
+
 static void gw_diag_free(gw_diag_t *diag)
 {
     gw_diag_metrics_free(diag->metrics);
     gw_diag_site_free(diag->site);
     gw_diag_calls_free(diag->calls);
     gw_diag_stream_free(diag->stream);
+    gw_diag_origin_free(diag->origin);
+    if (diag->configured)
+        g_array_free(diag->configured, TRUE);
     pthread_mutex_destroy(&diag->lock);
+    g_free(diag->boot_id);
     g_free(diag->bind);
     g_free(diag->token);
     g_free(diag);
@@ -101,8 +146,21 @@ static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     diag->stream_interval_ms = (uint32_t)gw_config_int(ctx, "stream_interval_ms");
     diag->stream_batch = (uint32_t)gw_config_int(ctx, "stream_batch");
     diag->console_depth = (uint32_t)gw_config_int(ctx, "console_depth");
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = '\0';
+    GPtrArray *names = gw_diag_allowed_names(ctx);
+    diag->origin = gw_diag_origin_new(diag->bind, diag->port, host,
+                                      (const char *const *)names->pdata,
+                                      gw_config_list(ctx, "allowed_origins"));
+    g_ptr_array_free(names, TRUE);
+    /* The core has no boot id: one per process, made here. A page compares
+     * it with the one its point list came with, so a restart (new ids,
+     * maybe other points) makes it reload the list. */
+    diag->boot_id = g_uuid_string_random();
     pthread_mutex_init(&diag->lock, NULL);
     g_queue_init(&diag->answers);
+    g_queue_init(&diag->snapshot_waiting);
     diag->metrics = gw_diag_metrics_new();
     diag->site = gw_diag_site_new();
     diag->calls = gw_diag_calls_new(GW_DIAG_CALLS_MAX);
@@ -137,8 +195,10 @@ static int gw_diag_start(gw_ctx_t *ctx, void *state)
         diag->event_sub = -1;
         return rc;
     }
-    gw_log(ctx, GW_LOG_NOTICE, "viewer on http://%s:%d/ (writes: %s)", diag->bind, diag->port,
-           *diag->token ? "bearer token" : "loopback only");
+    char *names = gw_diag_origin_describe(diag->origin);
+    gw_log(ctx, GW_LOG_NOTICE, "viewer on http://%s:%d/ (writes: %s; hosts: %s)", diag->bind,
+           diag->port, *diag->token ? "bearer token" : "loopback only", names);
+    g_free(names);
     return 0;
 }
 
@@ -146,6 +206,7 @@ static void gw_diag_stop(gw_ctx_t *ctx, void *state)
 {
     gw_diag_t *diag = state;
     gw_diag_server_stop(diag);
+    gw_diag_snapshot_cancel_all(diag);
     gw_diag_stream_stop(diag->stream);
     if (diag->event_sub >= 0)
         gw_event_unsubscribe(ctx, diag->event_sub);

@@ -60,12 +60,18 @@ struct gw_diag {
     uint32_t stream_interval_ms;
     uint32_t stream_batch;
     uint32_t console_depth;
+    struct gw_diag_origin *origin; /* Host/Origin rules; read-only after init */
+    char *boot_id;               /* random per process: pages notice a restart */
 
     gw_diag_metrics_t *metrics;  /* loop only */
     gw_diag_site_t *site;        /* loop only */
     struct gw_diag_calls *calls; /* loop only: CALLs in flight, to name answers */
     gw_diag_stream_t *stream;    /* loop side + outboxes under lock */
     gw_sub_id_t event_sub;
+    GList *snapshots;            /* loop only: point lists being written */
+    GQueue snapshot_waiting;     /* loop only: requests for a list, waiting */
+    GArray *configured;          /* loop only: configured charger indices (api.c) */
+    size_t configured_scanned;   /* loop only: points looked at for them */
 
     /* the lws side */
     struct lws_context *lws;
@@ -88,13 +94,23 @@ void gw_diag_request_fail(gw_diag_request_t *req, int status, const char *code,
 void gw_diag_request_reply_json(gw_diag_request_t *req, int status, struct json_object *o);
 void gw_diag_request_reply_text(gw_diag_request_t *req, int status, const char *ctype,
                                 char *text, size_t len);
+/** As reply_text for text the caller already made valid UTF-8 (snapshot.c). */
+void gw_diag_request_reply_utf8(gw_diag_request_t *req, int status, const char *ctype,
+                                char *text, size_t len);
 
 /* api.c - runs on the loop */
-void gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req);
+/** Answer req now, or later for a long answer (then it calls
+ *  gw_diag_server_answered itself); true when answered now. */
+bool gw_diag_api_handle(gw_diag_t *diag, gw_diag_request_t *req);
+/** One point as the API shows it. */
+struct json_object *gw_diag_api_point(gw_ctx_t *ctx, gw_point_id_t id,
+                                      const gw_point_info_t *info);
 
 /* server.c */
 int gw_diag_server_start(gw_diag_t *diag);
 void gw_diag_server_stop(gw_diag_t *diag);
+/** Loop -> lws: req is answered (loop thread; req is consumed). */
+void gw_diag_server_answered(gw_diag_request_t *req);
 /** Loop -> lws: a viewer's outbox has a message (any thread). */
 void gw_diag_server_wake(gw_diag_t *diag);
 

@@ -2,6 +2,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "value.h"
 
@@ -43,8 +44,8 @@ static void gw_diag_metrics_bump(GHashTable *t, char *key)
         g_free(key);
         return;
     }
-    /* A hostile peer cannot grow the table without bound: labels come from
-     * small fixed sets (function codes, OCPP actions), but cap anyway. */
+    /* Labels come from fixed sets (transports, byte-sized codes, OCPP
+     * actions): the cap only guards against a bug. */
     if (g_hash_table_size(t) >= 1024) {
         g_free(key);
         return;
@@ -71,21 +72,74 @@ static int64_t gw_diag_json_int(json_object *o, const char *key, int64_t dflt)
     return dflt;
 }
 
+/* Action names OCPP 1.6 defines (both directions), with those the
+ * Security Whitepaper (edition 2) adds: the only values the action label
+ * takes. A charger may send anything as an action; a label taken from it
+ * would let a TAB forge series and junk names crowd the table out. */
+static const char *const gw_diag_ocpp_actions[] = {
+    "Authorize", "BootNotification", "CancelReservation", "CertificateSigned",
+    "ChangeAvailability", "ChangeConfiguration", "ClearCache", "ClearChargingProfile",
+    "DataTransfer", "DeleteCertificate", "DiagnosticsStatusNotification",
+    "ExtendedTriggerMessage", "FirmwareStatusNotification", "GetCompositeSchedule",
+    "GetConfiguration", "GetDiagnostics", "GetInstalledCertificateIds", "GetLocalListVersion",
+    "GetLog", "Heartbeat", "InstallCertificate", "LogStatusNotification", "MeterValues",
+    "RemoteStartTransaction", "RemoteStopTransaction", "ReserveNow", "Reset",
+    "SecurityEventNotification", "SendLocalList", "SetChargingProfile", "SignCertificate",
+    "SignedFirmwareStatusNotification", "SignedUpdateFirmware", "StartTransaction",
+    "StatusNotification", "StopTransaction", "TriggerMessage", "UnlockConnector",
+    "UpdateFirmware",
+};
+
+static int gw_diag_metrics_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+const char *gw_diag_metrics_action_label(const char *action)
+{
+    const char *const *hit =
+        action ? bsearch(action, gw_diag_ocpp_actions, G_N_ELEMENTS(gw_diag_ocpp_actions),
+                         sizeof gw_diag_ocpp_actions[0], gw_diag_metrics_cmp)
+               : NULL;
+    return hit ? *hit : "other";
+}
+
+/* One of the given names, or "other". */
+static const char *gw_diag_metrics_pick(const char *v, const char *a, const char *b)
+{
+    return v && (strcmp(v, a) == 0 || strcmp(v, b) == 0) ? v : "other";
+}
+
+/* A byte-sized code as its number, anything else as "other". */
+static void gw_diag_metrics_code(GString *key, int64_t code)
+{
+    if (code >= 0 && code <= 255)
+        g_string_append_printf(key, "%lld", (long long)code);
+    else
+        g_string_append(key, "other");
+}
+
 void gw_diag_metrics_count_event(gw_diag_metrics_t *m, const char *name, json_object *payload)
 {
     if (strcmp(name, "modbus.request") == 0) {
-        const char *transport = gw_diag_json_str(payload, "transport", "unknown");
+        const char *transport =
+            gw_diag_metrics_pick(gw_diag_json_str(payload, "transport", NULL), "tcp", "rtu");
         int64_t fn = gw_diag_json_int(payload, "function", 0);
         int64_t exc = gw_diag_json_int(payload, "exception", 0);
-        gw_diag_metrics_bump(m->modbus_requests,
-                             g_strdup_printf("%s\t%lld", transport, (long long)fn));
-        if (exc)
-            gw_diag_metrics_bump(m->modbus_exceptions,
-                                 g_strdup_printf("%s\t%lld\t%lld", transport, (long long)fn,
-                                                 (long long)exc));
+        GString *key = g_string_new(transport);
+        g_string_append_c(key, '\t');
+        gw_diag_metrics_code(key, fn);
+        if (exc) {
+            GString *xkey = g_string_new(key->str);
+            g_string_append_c(xkey, '\t');
+            gw_diag_metrics_code(xkey, exc);
+            gw_diag_metrics_bump(m->modbus_exceptions, g_string_free(xkey, FALSE));
+        }
+        gw_diag_metrics_bump(m->modbus_requests, g_string_free(key, FALSE));
     } else if (strcmp(name, "ocpp.frame") == 0) {
-        const char *dir = gw_diag_json_str(payload, "direction", "unknown");
-        const char *action = gw_diag_json_str(payload, "action", "");
+        const char *dir = gw_diag_metrics_pick(gw_diag_json_str(payload, "direction", NULL),
+                                               "in", "out");
+        const char *action = gw_diag_metrics_action_label(gw_diag_json_str(payload, "action", NULL));
         gw_diag_metrics_bump(m->ocpp_frames, g_strdup_printf("%s\t%s", dir, action));
     }
 }

@@ -17,6 +17,10 @@ void gw_diag_metrics_free(gw_diag_metrics_t *m);
 /** Count what an event says (modbus.request, ocpp.frame; others ignored). */
 void gw_diag_metrics_count_event(gw_diag_metrics_t *m, const char *name, json_object *payload);
 
+/** The action label for an OCPP action name: itself when OCPP 1.6 (or its
+ *  security extension) defines it, "other" for anything else or NULL. */
+const char *gw_diag_metrics_action_label(const char *action);
+
 /** Start measuring the loop's lag with a timer of period_ms. */
 int gw_diag_metrics_lag_start(gw_diag_metrics_t *m, gw_ctx_t *ctx, uint32_t period_ms);
 

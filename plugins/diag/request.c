@@ -2,6 +2,7 @@
 #include <json-c/json.h>
 #include <string.h>
 #include "diag.h"
+#include "utf8.h"
 
 gw_diag_request_t *gw_diag_request_new(gw_diag_t *diag)
 {
@@ -24,6 +25,16 @@ void gw_diag_request_free(gw_diag_request_t *req)
     g_free(req);
 }
 
+void gw_diag_request_reply_utf8(gw_diag_request_t *req, int status, const char *ctype,
+                                char *text, size_t len)
+{
+    if (req->reply)
+        g_bytes_unref(req->reply);
+    req->status = status;
+    req->content_type = ctype;
+    req->reply = g_bytes_new_take(text, len);
+}
+
 void gw_diag_request_reply_text(gw_diag_request_t *req, int status, const char *ctype,
                                 char *text, size_t len)
 {
@@ -31,6 +42,15 @@ void gw_diag_request_reply_text(gw_diag_request_t *req, int status, const char *
         g_bytes_unref(req->reply);
     req->status = status;
     req->content_type = ctype;
+    /* Every API answer and /metrics pass here: the one place their text
+     * is made valid UTF-8 (utf8.h). */
+    if (!g_utf8_validate_len(text, len, NULL)) {
+        GString *s = g_string_sized_new(len + 16);
+        gw_diag_utf8_append_escaped(s, text, len);
+        g_free(text);
+        len = s->len;
+        text = g_string_free(s, FALSE);
+    }
     req->reply = g_bytes_new_take(text, len);
 }
 

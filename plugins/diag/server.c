@@ -13,6 +13,7 @@
 #include "asset.h"
 #include "auth.h"
 #include "diag.h"
+#include "origin.h"
 #include "stream.h"
 
 #define GW_DIAG_STREAM_PATH "/api/v1/stream"
@@ -67,11 +68,9 @@ static void gw_diag_server_fail(gw_diag_t *diag, struct lws *wsi, gw_diag_sessio
 
 /* ------------------------------------------------------------ to the loop */
 
-static void gw_diag_server_run(gw_ctx_t *ctx, void *arg)
+void gw_diag_server_answered(gw_diag_request_t *req)
 {
-    gw_diag_request_t *req = arg;
     gw_diag_t *diag = req->diag;
-    gw_diag_api_handle(diag, req);
     pthread_mutex_lock(&diag->lock);
     if (diag->lws) {
         g_queue_push_tail(&diag->answers, req);
@@ -80,6 +79,13 @@ static void gw_diag_server_run(gw_ctx_t *ctx, void *arg)
     }
     pthread_mutex_unlock(&diag->lock);
     gw_diag_request_free(req);
+}
+
+static void gw_diag_server_run(gw_ctx_t *ctx, void *arg)
+{
+    gw_diag_request_t *req = arg;
+    if (gw_diag_api_handle(req->diag, req))
+        gw_diag_server_answered(req);
 }
 
 static void gw_diag_server_submit(gw_diag_t *diag, struct lws *wsi, gw_diag_session_t *ss)
@@ -163,12 +169,36 @@ static bool gw_diag_server_peer_loopback(struct lws *wsi)
     return gw_diag_auth_is_loopback((struct sockaddr *)&ss, len);
 }
 
+/* Host and Origin name this daemon (origin.h); else the static reason. */
+static const char *gw_diag_server_foreign(gw_diag_t *diag, struct lws *wsi)
+{
+    char *host = gw_diag_server_header(wsi, WSI_TOKEN_HOST);
+    char *origin = gw_diag_server_header(wsi, WSI_TOKEN_ORIGIN);
+    const char *why = !gw_diag_origin_host_ok(diag->origin, host) ? "bad_host"
+                      : !gw_diag_origin_origin_ok(diag->origin, origin) ? "bad_origin"
+                                                                         : NULL;
+    g_free(host);
+    g_free(origin);
+    return why;
+}
+
 static int gw_diag_server_http(gw_diag_t *diag, struct lws *wsi, gw_diag_session_t *ss,
                                const char *uri)
 {
     gw_diag_session_reset(diag, ss);
     gw_diag_method_t method = gw_diag_server_method(wsi);
     ss->head = method == GW_DIAG_HEAD;
+    const char *foreign = gw_diag_server_foreign(diag, wsi);
+    if (foreign) {
+        /* every resource, reads too: live frames carry idTags; a body
+         * may follow that nobody reads */
+        ss->close_after = method != GW_DIAG_GET && method != GW_DIAG_HEAD;
+        gw_diag_server_fail(diag, wsi, ss, 403, foreign,
+                            strcmp(foreign, "bad_host") == 0
+                                ? "Host names no address of this daemon (see allowed_hosts)"
+                                : "requests from other web pages are refused (see allowed_origins)");
+        return 0;
+    }
     bool api = g_str_has_prefix(uri, "/api/") || strcmp(uri, "/metrics") == 0;
 
     if (!api) {
@@ -258,6 +288,12 @@ static int gw_diag_server_write_http(gw_diag_t *diag, struct lws *wsi, gw_diag_s
                                         (const unsigned char *)"no-store", 8, &p, end) ||
             lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
                                         (const unsigned char *)"nosniff", 7, &p, end))
+            return -1;
+        /* say so when the connection ends here, or a keep-alive client
+         * sends its next request into a closed socket */
+        if (ss->close_after &&
+            lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+                                         (const unsigned char *)"close", 5, &p, end))
             return -1;
         if (a->www_authenticate &&
             lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_WWW_AUTHENTICATE,
@@ -352,7 +388,8 @@ static int gw_diag_server_cb(struct lws *wsi, enum lws_callback_reasons reason, 
             gw_diag_session_reset(diag, ss);
         return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return gw_diag_server_is_stream(wsi) ? 0 : 1;
+        /* the upgrade is refused like any request from a foreign page */
+        return gw_diag_server_is_stream(wsi) && !gw_diag_server_foreign(diag, wsi) ? 0 : 1;
     case LWS_CALLBACK_ESTABLISHED:
         if (!ss)
             return -1;

@@ -5,7 +5,23 @@
 #include <stdio.h>
 #include <string.h>
 #include <libwebsockets.h>
+#include "utf8.h"
 #include "value.h"
+
+/* Most time one flush spends building messages, and values between looks
+ * at the clock: a new viewer's 9,400 values go out over a few flushes
+ * rather than in one long loop pass. */
+#define GW_DIAG_STREAM_SLICE_US 1000
+#define GW_DIAG_STREAM_CHECK_EVERY 32
+
+/* While a viewer's first snapshot goes out, its outbox may hold this many
+ * bytes (slices of values) instead of one round of messages: the snapshot
+ * then continues on zero-delay timers rather than one slice per
+ * stream_interval_ms, and memory per viewer stays bounded. */
+#define GW_DIAG_OUTBOX_SNAPSHOT_MAX (256 * 1024)
+
+/* Largest console message: 1,000 lines of 8 KiB would be one long pass. */
+#define GW_DIAG_CONSOLE_MESSAGE_MAX (256 * 1024)
 
 /* Console lines longer than this (a huge OCPP frame) are cut. */
 #define GW_DIAG_CONSOLE_LINE_MAX 8192
@@ -24,6 +40,7 @@ typedef struct gw_diag_viewer {
     guint8 *dirty;               /* one bit per point id */
     size_t dirty_bits;
     GArray *dirty_ids;           /* gw_point_id_t, in order of first change */
+    bool initial;                /* its first snapshot is still going out */
     GQueue console;              /* GBytes* */
     size_t console_bytes;
     guint64 console_dropped;
@@ -35,6 +52,7 @@ struct gw_diag_stream {
     GHashTable *viewers;         /* loop: id -> gw_diag_viewer_t* */
     gw_sub_id_t point_sub;
     gw_timer_id_t flush_timer;
+    gw_timer_id_t again_timer;   /* zero-delay flush while snapshots go out, or -1 */
     guint64 values_sent;
     guint64 console_sent;
     guint64 console_dropped;
@@ -75,6 +93,7 @@ gw_diag_stream_t *gw_diag_stream_new(gw_diag_t *diag)
     s->outboxes = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, gw_diag_outbox_free);
     s->point_sub = -1;
     s->flush_timer = -1;
+    s->again_timer = -1;
     return s;
 }
 
@@ -119,8 +138,10 @@ static void gw_diag_stream_point_changed(gw_ctx_t *ctx, gw_point_id_t id,
 /* ------------------------------------------------------------ messages */
 
 /* {"t":"values","v":[[id,value,quality,changed_ms],...]} for up to batch
- * dirty points, taken off the dirty set. */
-static GString *gw_diag_stream_values_message(gw_diag_stream_t *s, gw_diag_viewer_t *v)
+ * dirty points, taken off the dirty set; stops early at `until` (monotonic
+ * us) so that one flush stays within a loop pass' budget. */
+static GString *gw_diag_stream_values_message(gw_diag_stream_t *s, gw_diag_viewer_t *v,
+                                              gint64 until)
 {
     gw_ctx_t *ctx = s->diag->ctx;
     guint n = MIN(v->dirty_ids->len, s->diag->stream_batch);
@@ -128,6 +149,10 @@ static GString *gw_diag_stream_values_message(gw_diag_stream_t *s, gw_diag_viewe
     g_string_append(m, "{\"t\":\"values\",\"v\":[");
     guint written = 0;
     for (guint i = 0; i < n; i++) {
+        if (i && i % GW_DIAG_STREAM_CHECK_EVERY == 0 && g_get_monotonic_time() >= until) {
+            n = i; /* the rest stay dirty for the next flush */
+            break;
+        }
         gw_point_id_t id = g_array_index(v->dirty_ids, gw_point_id_t, i);
         v->dirty[(size_t)id / 8] &= (guint8)~(1u << ((size_t)id % 8));
         gw_point_info_t info = { .size = sizeof info };
@@ -148,26 +173,28 @@ static GString *gw_diag_stream_values_message(gw_diag_stream_t *s, gw_diag_viewe
     return m;
 }
 
-/* {"t":"console","dropped":N,"lines":[...]} with every queued line. */
+/* {"t":"console","dropped":N,"lines":[...]} with the queued lines, up to
+ * GW_DIAG_CONSOLE_MESSAGE_MAX bytes; the rest go in the next message. */
 static GString *gw_diag_stream_console_message(gw_diag_stream_t *s, gw_diag_viewer_t *v)
 {
-    GString *m = g_string_sized_new(64 + v->console_bytes + v->console.length);
+    GString *m = g_string_sized_new(64 + MIN(v->console_bytes, GW_DIAG_CONSOLE_MESSAGE_MAX));
     g_string_append_printf(m, "{\"t\":\"console\",\"dropped\":%" G_GUINT64_FORMAT ",\"lines\":[",
                            v->console_dropped);
     GBytes *b;
     bool first = true;
-    while ((b = g_queue_pop_head(&v->console))) {
+    /* at most ~256 KiB per message: the rest waits for the next flush */
+    while (m->len < GW_DIAG_CONSOLE_MESSAGE_MAX && (b = g_queue_pop_head(&v->console))) {
         gsize len;
         const char *data = g_bytes_get_data(b, &len);
         if (!first)
             g_string_append_c(m, ',');
         g_string_append_len(m, data, (gssize)len);
+        v->console_bytes -= len;
         first = false;
         s->console_sent++;
         g_bytes_unref(b);
     }
     g_string_append(m, "]}");
-    v->console_bytes = 0;
     v->console_dropped = 0;
     return m;
 }
@@ -179,12 +206,23 @@ static void gw_diag_outbox_push(gw_diag_stream_t *s, gw_diag_outbox_t *box, GStr
     g_queue_push_tail(&box->msgs, m);
 }
 
-/* Give each viewer whose socket has taken everything its next message. */
+static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user);
+
+static void gw_diag_stream_again(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
+{
+    gw_diag_stream_t *s = user;
+    s->again_timer = -1;
+    gw_diag_stream_flush(ctx, tid, s);
+}
+
+/* Give each viewer whose socket has taken everything its next message (a
+ * viewer whose first snapshot is going out: while its outbox has room). */
 static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
 {
     gw_diag_stream_t *s = user;
     gw_diag_t *diag = s->diag;
-    bool woke = false;
+    bool woke = false, again = false;
+    gint64 until = g_get_monotonic_time() + GW_DIAG_STREAM_SLICE_US;
     GHashTableIter it;
     gpointer k, vp;
     g_hash_table_iter_init(&it, s->viewers);
@@ -192,22 +230,33 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
         gw_diag_viewer_t *v = vp;
         if (!v->dirty_ids->len && !v->console.length && !v->site_changed)
             continue;
+        if (g_get_monotonic_time() >= until)
+            break; /* the other viewers' turn comes at the next flush */
         pthread_mutex_lock(&diag->lock);
         gw_diag_outbox_t *box = g_hash_table_lookup(s->outboxes, &v->id);
-        bool idle = box && box->msgs.length == 0;
+        bool idle = box && (box->msgs.length == 0 ||
+                            (v->initial && box->bytes < GW_DIAG_OUTBOX_SNAPSHOT_MAX));
         pthread_mutex_unlock(&diag->lock);
         if (!idle)
             continue; /* still sending: let changes coalesce */
         GString *msgs[3] = { NULL, NULL, NULL };
         int n = 0;
+        GString *values = NULL;
         if (v->dirty_ids->len)
-            msgs[n++] = gw_diag_stream_values_message(s, v);
+            msgs[n++] = values = gw_diag_stream_values_message(s, v, until);
         if (v->console.length)
             msgs[n++] = gw_diag_stream_console_message(s, v);
         if (v->site_changed) {
             msgs[n++] = g_string_new("{\"t\":\"site\"}");
             v->site_changed = false;
         }
+        /* A stray byte in a text frame would make the browser drop the
+         * connection (utf8.h): values are made valid here, console lines
+         * when they are made (once for all viewers), the rest is ASCII. */
+        if (values)
+            gw_diag_utf8_fix(values);
+        if (!v->dirty_ids->len)
+            v->initial = false; /* from now on: one round at a time, coalesced */
         pthread_mutex_lock(&diag->lock);
         box = g_hash_table_lookup(s->outboxes, &v->id);
         for (int i = 0; i < n; i++) {
@@ -216,11 +265,17 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
             else
                 g_string_free(msgs[i], TRUE);
         }
+        /* room for more of the snapshot: continue right after the sockets
+         * had their turn; a full outbox waits for the next tick instead */
+        if (box && v->initial && box->bytes < GW_DIAG_OUTBOX_SNAPSHOT_MAX)
+            again = true;
         pthread_mutex_unlock(&diag->lock);
         woke = woke || box;
     }
     if (woke)
         gw_diag_server_wake(diag);
+    if (again && s->again_timer < 0 && s->flush_timer >= 0)
+        s->again_timer = gw_timer_add(ctx, 0, GW_TIMER_ONCE, gw_diag_stream_again, s);
 }
 
 /* ------------------------------------------------------------ viewers */
@@ -232,6 +287,7 @@ static void gw_diag_stream_viewer_added(gw_ctx_t *ctx, void *arg)
     gw_diag_viewer_t *v = g_new0(gw_diag_viewer_t, 1);
     v->id = note->id;
     v->dirty_ids = g_array_new(FALSE, FALSE, sizeof(gw_point_id_t));
+    v->initial = true;
     g_queue_init(&v->console);
     g_free(note);
     /* A new viewer gets every current value first. */
@@ -239,6 +295,20 @@ static void gw_diag_stream_viewer_added(gw_ctx_t *ctx, void *arg)
     for (size_t id = 0; id < count; id++)
         gw_diag_viewer_mark(v, (gw_point_id_t)id);
     g_hash_table_insert(s->viewers, &v->id, v);
+    /* First message: which daemon this is. A page that loaded its point
+     * list from another boot reloads it (ids are per boot). */
+    GString *hello = g_string_new(NULL);
+    g_string_append_printf(hello, "{\"t\":\"hello\",\"boot\":\"%s\",\"points\":%zu}",
+                           s->diag->boot_id, count);
+    pthread_mutex_lock(&s->diag->lock);
+    gw_diag_outbox_t *box = g_hash_table_lookup(s->outboxes, &v->id);
+    if (box)
+        gw_diag_outbox_push(s, box, hello);
+    else
+        g_string_free(hello, TRUE);
+    pthread_mutex_unlock(&s->diag->lock);
+    if (box)
+        gw_diag_server_wake(s->diag);
     /* Watching every point costs each set a callback: only while watched. */
     if (s->point_sub < 0) {
         s->point_sub = gw_point_subscribe(ctx, "", GW_SUB_PREFIX, gw_diag_stream_point_changed, s);
@@ -338,9 +408,13 @@ static GBytes *gw_diag_stream_console_line(const char *name, json_object *payloa
         json_object_object_foreach(payload, k, val) {
             if (json_object_is_type(val, json_type_string) &&
                 json_object_get_string_len(val) > GW_DIAG_CONSOLE_LINE_MAX) {
-                GString *cut = g_string_new_len(json_object_get_string(val),
-                                                GW_DIAG_CONSOLE_LINE_MAX);
-                g_string_append(cut, "…");
+                /* cut between characters, never inside one, and say how
+                 * much is missing */
+                const char *text = json_object_get_string(val);
+                size_t len = (size_t)json_object_get_string_len(val);
+                size_t keep = gw_diag_utf8_cut(text, len, GW_DIAG_CONSOLE_LINE_MAX);
+                GString *cut = g_string_new_len(text, (gssize)keep);
+                g_string_append_printf(cut, "… (%zu more bytes)", len - keep);
                 json_object_object_add(data, k, json_object_new_string_len(cut->str, (int)cut->len));
                 g_string_free(cut, TRUE);
             } else {
@@ -351,9 +425,11 @@ static GBytes *gw_diag_stream_console_line(const char *name, json_object *payloa
     size_t len;
     const char *text = json_object_to_json_string_length(
         line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    GBytes *b = g_bytes_new(text, len);
+    GString *valid = g_string_new_len(text, (gssize)len);
+    gw_diag_utf8_fix(valid); /* once here, for every viewer (utf8.h) */
     json_object_put(line);
-    return b;
+    len = valid->len;
+    return g_bytes_new_take(g_string_free(valid, FALSE), len);
 }
 
 void gw_diag_stream_on_event(gw_diag_stream_t *s, const char *name, json_object *payload)
@@ -403,6 +479,9 @@ void gw_diag_stream_stop(gw_diag_stream_t *s)
     if (s->flush_timer >= 0)
         gw_timer_cancel(ctx, s->flush_timer);
     s->flush_timer = -1;
+    if (s->again_timer >= 0)
+        gw_timer_cancel(ctx, s->again_timer);
+    s->again_timer = -1;
     if (s->point_sub >= 0)
         gw_point_unsubscribe(ctx, s->point_sub);
     s->point_sub = -1;

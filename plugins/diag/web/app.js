@@ -57,8 +57,22 @@
   // ------------------------------------------------------------ points
   async function loadPoints() {
     const data = await getJSON('/api/v1/points');
+    // After a restart ids name other points: the write box follows its
+    // point by name, or empties, and never writes to whatever took the id.
+    const selName = selected === null ? null : points[selected]?.name;
+    boot = data.boot; // the daemon these ids belong to
     points.length = 0;
     for (const p of data.points) points[p.id] = p;
+    if (selName !== null) {
+      const again = data.points.find((p) => p.name === selName && writable(p));
+      if (again) selected = again.id;
+      else {
+        selected = null;
+        $('#write-name').textContent = 'select a W or RW signal';
+        $('#write-value').disabled = true;
+        $('#write-button').disabled = true;
+      }
+    }
     const chargers = new Set();
     for (const p of data.points) {
       const m = /^charger\.(\d+)\./.exec(p.name);
@@ -307,17 +321,33 @@
 
   // ------------------------------------------------------------ stream
   let backoff = 500;
+  let boot = null;
   function connect() {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/stream`);
+    let stale = false;
     ws.onopen = () => {
       backoff = 500;
-      $('#conn').textContent = 'live';
-      $('#conn').className = 'conn up';
       loadSite().catch(() => {});
     };
     ws.onmessage = (ev) => {
+      if (stale) return;
       const m = JSON.parse(ev.data);
-      if (m.t === 'values') applyValues(m.v);
+      if (m.t === 'hello') {
+        if (m.boot !== boot) {
+          // The daemon restarted: ids now name other points. Reload the
+          // list, then reconnect for a full snapshot of the new ids.
+          stale = true;
+          $('#conn').textContent = 'daemon restarted — reloading';
+          $('#conn').className = 'conn down';
+          ws.onclose = null;
+          ws.close();
+          loadPoints().then(connect, () => setTimeout(connect, backoff));
+          loadPlugins().catch(() => {});
+          return;
+        }
+        $('#conn').textContent = 'live';
+        $('#conn').className = 'conn up';
+      } else if (m.t === 'values') applyValues(m.v);
       else if (m.t === 'console') consoleAdd(m.lines, m.dropped);
       else if (m.t === 'site') debounce('site', loadSite, 200);
     };
