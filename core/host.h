@@ -25,13 +25,14 @@ struct gw_ctx {
     gw_plugin_state_t pstate;
     bool init_called;            /* init ran (perhaps failed): clean up after it */
     char *state_dir;
+    char *state_dir_error;       /* why state_dir could not be made: fails start-up */
 };
 
 struct gw_host {
     gw_conf_t *conf;
     GHashTable *core_config;
     char **plugin_path;
-    char *state_root;
+    char *state_root;            /* NULL: [core] persistence = false */
     struct event_base *base;
     gw_loop_t *loop;
     gw_pointdb_t *points;
