@@ -86,7 +86,9 @@ int gw_state_lock_take(gw_host_t *host, gw_state_lock_t **lock, GPtrArray *error
         return -e;
     }
     char *path = g_build_filename(dir, GW_STATE_LOCK_FILE, NULL);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* The lock is held on a read-only descriptor: a file open for writing
+     * would keep the file system from being remounted read-only. */
+    int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
     int rc = 0;
     if (fd < 0) {
         rc = -errno;
@@ -108,9 +110,15 @@ int gw_state_lock_take(gw_host_t *host, gw_state_lock_t **lock, GPtrArray *error
          * transaction). */
         char pid[32];
         int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        int wfd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
         errno = 0; /* a short write sets none */
-        if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len || fsync(fd) != 0) {
+        if (wfd < 0 || write(wfd, pid, (size_t)len) != len || fsync(wfd) != 0) {
             rc = errno ? -errno : -EIO;
+            gw_conf_error(host->conf, errors, "core", "state_dir", "cannot write %s: %s", path,
+                          g_strerror(-rc));
+        }
+        if (wfd >= 0 && close(wfd) != 0 && rc == 0) {
+            rc = -errno;
             gw_conf_error(host->conf, errors, "core", "state_dir", "cannot write %s: %s", path,
                           g_strerror(-rc));
         }

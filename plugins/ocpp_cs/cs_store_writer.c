@@ -10,6 +10,14 @@
  * must not be said before it is on disk (a StartTransaction's
  * transactionId, a StopTransaction's acknowledgement) waits for
  * cs_store_writer_after().
+ *
+ * A write that fails (a full disk, a file system remounted read-only)
+ * confirms nothing: whoever waits for that state hears the error and
+ * refuses (cs_reply_durable() answers a CALLERROR the charger retries).
+ * The snapshot is kept and tried again every CS_STORE_RETRY_MS until a
+ * write succeeds, so the state catches up as soon as space returns; each
+ * attempt's result reaches the loop (on_status) for the points and events
+ * that report it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,36 +26,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cs.h"
+
+/* A failed write is tried again this often, so that the state reaches the
+ * disk soon after space returns (or the file system is writable again). */
+#define CS_STORE_RETRY_MS 1000
 
 typedef struct cs_store_waiter {
     struct cs_store_waiter *next;
     uint64_t gen;
-    void (*fn)(void *arg);
+    cs_store_after_fn fn;
     void *arg;
 } cs_store_waiter_t;
 
 struct cs_store_writer {
     gw_ctx_t *ctx;
     char *path;
+    cs_store_status_fn on_status;
+    void *status_user;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     /* guarded by lock */
-    char *pending;              /* next snapshot to write, or NULL */
+    char *pending;              /* next snapshot to write (or to retry), or NULL */
     uint64_t pending_gen;
     bool stopping;
+    uint64_t thread_durable_gen; /* last snapshot the thread wrote */
+    int thread_rc;              /* its last attempt: 0 or -errno */
     /* loop thread only */
     bool joined;
     uint64_t put_gen;           /* last snapshot handed over */
-    uint64_t durable_gen;       /* last snapshot known to be on disk (or failed) */
+    uint64_t durable_gen;       /* last snapshot known to be on disk */
+    int last_rc;                /* the last attempt the loop heard of */
     cs_store_waiter_t *waiters, *waiters_tail;
 };
 
 typedef struct cs_store_done {
     cs_store_writer_t *w;
     uint64_t gen;
+    int rc;
 } cs_store_done_t;
 
 /* Replace path with text durably. @return 0 or -errno */
@@ -88,17 +107,20 @@ static int cs_store_write_file(const char *path, const char *text)
     return 0;
 }
 
-/* Loop: everything up to gen is on disk (or failed and was logged). */
-static void cs_store_durable(cs_store_writer_t *w, uint64_t gen)
+/* Loop: the attempt to write snapshot gen ended with rc. Waiters for a
+ * state on disk hear 0; waiters for a state whose write failed hear the
+ * error (and answer so); later ones wait for the next attempt. */
+static void cs_store_settle(cs_store_writer_t *w, uint64_t gen, int rc)
 {
-    if (gen > w->durable_gen)
+    if (rc == 0 && gen > w->durable_gen)
         w->durable_gen = gen;
-    while (w->waiters && w->waiters->gen <= w->durable_gen) {
+    w->last_rc = rc;
+    while (w->waiters && (w->waiters->gen <= w->durable_gen || (rc < 0 && w->waiters->gen <= gen))) {
         cs_store_waiter_t *x = w->waiters;
         w->waiters = x->next;
         if (!w->waiters)
             w->waiters_tail = NULL;
-        x->fn(x->arg);
+        x->fn(x->arg, x->gen <= w->durable_gen ? 0 : rc);
         free(x);
     }
 }
@@ -106,9 +128,28 @@ static void cs_store_durable(cs_store_writer_t *w, uint64_t gen)
 static void cs_store_done_run(gw_ctx_t *ctx, void *arg)
 {
     cs_store_done_t *d = arg;
+    cs_store_writer_t *w = d->w;
     (void)ctx;
-    cs_store_durable(d->w, d->gen);
+    cs_store_settle(w, d->gen, d->rc);
+    if (w->on_status)
+        w->on_status(w->status_user, d->rc);
     free(d);
+}
+
+/* Wait before retrying a failed snapshot, unless a newer one or stop comes. */
+static void cs_store_retry_wait(cs_store_writer_t *w, uint64_t gen)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += CS_STORE_RETRY_MS / 1000;
+    until.tv_nsec += (long)(CS_STORE_RETRY_MS % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (!w->stopping && w->pending_gen == gen &&
+           pthread_cond_timedwait(&w->cond, &w->lock, &until) == 0)
+        ;
 }
 
 static void *cs_store_writer_main(void *arg)
@@ -125,25 +166,34 @@ static void *cs_store_writer_main(void *arg)
         w->pending = NULL;
         pthread_mutex_unlock(&w->lock);
         int rc = cs_store_write_file(w->path, text);
-        free(text);
-        if (rc < 0)
-            gw_log(w->ctx, GW_LOG_ERROR, "cannot save %s: %s", w->path, strerror(-rc));
         pthread_mutex_lock(&w->lock);
-        /* once stop() is waiting it releases the waiters itself: a post
+        w->thread_rc = rc;
+        if (rc == 0)
+            w->thread_durable_gen = gen;
+        else if (!w->pending && !w->stopping) {
+            w->pending = text; /* no newer state: this one is tried again */
+            text = NULL;
+        }
+        free(text);
+        /* once stop() is waiting it settles the waiters itself: a post
          * now could outlive the writer */
         cs_store_done_t *d = w->stopping ? NULL : malloc(sizeof *d);
         if (d) {
-            d->w = w;
-            d->gen = gen;
+            *d = (cs_store_done_t){ w, gen, rc };
             if (gw_post(w->ctx, cs_store_done_run, d) < 0)
                 free(d);
         }
+        if (rc < 0 && w->stopping)
+            break; /* one last try only: a full disk must not hold up the exit */
+        if (rc < 0)
+            cs_store_retry_wait(w, gen);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }
 
-cs_store_writer_t *cs_store_writer_start(gw_ctx_t *ctx, const char *path)
+cs_store_writer_t *cs_store_writer_start(gw_ctx_t *ctx, const char *path,
+                                         cs_store_status_fn on_status, void *user)
 {
     cs_store_writer_t *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
@@ -151,6 +201,8 @@ cs_store_writer_t *cs_store_writer_start(gw_ctx_t *ctx, const char *path)
         return NULL;
     }
     w->ctx = ctx;
+    w->on_status = on_status;
+    w->status_user = user;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
     if (pthread_create(&w->thread, NULL, cs_store_writer_main, w) != 0) {
@@ -168,10 +220,10 @@ void cs_store_writer_put(cs_store_writer_t *w, char *text)
     if (w->joined) {
         /* after stop (nothing should change then): written here and now */
         int rc = cs_store_write_file(w->path, text);
-        if (rc < 0)
-            gw_log(w->ctx, GW_LOG_ERROR, "cannot save %s: %s", w->path, strerror(-rc));
         free(text);
-        w->durable_gen = ++w->put_gen;
+        cs_store_settle(w, ++w->put_gen, rc);
+        if (w->on_status)
+            w->on_status(w->status_user, rc);
         return;
     }
     pthread_mutex_lock(&w->lock);
@@ -182,15 +234,19 @@ void cs_store_writer_put(cs_store_writer_t *w, char *text)
     pthread_mutex_unlock(&w->lock);
 }
 
-void cs_store_writer_after(cs_store_writer_t *w, void (*fn)(void *arg), void *arg)
+void cs_store_writer_after(cs_store_writer_t *w, cs_store_after_fn fn, void *arg)
 {
     if (!w || w->durable_gen >= w->put_gen) {
-        fn(arg);
+        fn(arg, 0);
+        return;
+    }
+    if (w->joined) {
+        fn(arg, w->last_rc < 0 ? w->last_rc : -EIO);
         return;
     }
     cs_store_waiter_t *x = malloc(sizeof *x);
     if (!x) {
-        fn(arg); /* better said early than never */
+        fn(arg, -ENOMEM); /* refused now rather than confirmed unsaved */
         return;
     }
     x->next = NULL;
@@ -212,9 +268,11 @@ void cs_store_writer_stop(cs_store_writer_t *w)
     w->stopping = true;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->lock);
-    pthread_join(w->thread, NULL); /* the last snapshot is written first */
+    pthread_join(w->thread, NULL); /* the last snapshot is tried once more first */
     w->joined = true;
-    cs_store_durable(w, w->put_gen);
+    cs_store_settle(w, w->thread_durable_gen, 0);
+    if (w->durable_gen < w->put_gen) /* the last try failed too */
+        cs_store_settle(w, w->put_gen, w->thread_rc < 0 ? w->thread_rc : -EIO);
 }
 
 void cs_store_writer_free(cs_store_writer_t *w)

