@@ -26,9 +26,10 @@ static const char *api_state_dir(gw_ctx_t *ctx)
     char *dir = g_build_filename(ctx->host->state_root, ctx->instance, NULL);
     if (g_mkdir_with_parents(dir, 0700) < 0) {
         /* start-up fails on this once init() returns (host.c) */
+        int e = errno;
         GPtrArray *why = g_ptr_array_new_with_free_func(g_free);
         gw_conf_error(ctx->host->conf, why, "core", "state_dir", "cannot create %s: %s", dir,
-                      g_strerror(errno));
+                      g_strerror(e));
         g_free(ctx->state_dir_error);
         ctx->state_dir_error = g_strdup(g_ptr_array_index(why, 0));
         g_ptr_array_free(why, TRUE);
