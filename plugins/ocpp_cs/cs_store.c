@@ -113,10 +113,13 @@ int cs_store_load(cs_t *cs)
     if (!root || !json_object_is_type(root, json_type_object)) {
         /* Starting empty would forget confirmed transactions and hand
          * their ids out again: the operator decides, knowing that. */
+        char why[160];
+        snprintf(why, sizeof why, "%s", root ? "not a JSON object"
+                 : json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
+        why[strcspn(why, "\n")] = '\0'; /* json-c ends its message with one */
         gw_log(cs->ctx, GW_LOG_ERROR, "%s cannot be read as a state file (%s): not starting; "
                "move it away to start with no open transactions and ids from 1 again",
-               cs->state_path, root ? "not a JSON object"
-               : json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
+               cs->state_path, why);
         json_object_put(root);
         return -EINVAL;
     }

@@ -127,3 +127,16 @@ test('the lock is released by SIGKILL too (the kernel drops it with the process)
   await second.stop();
   assert.strictEqual(second.exited.code, 0, second.stderr);
 });
+
+test('an unreadable state file stops start-up instead of starting empty (ids would be reused)', async () => {
+  const state = tmpDir('gw-corrupt-');
+  fs.mkdirSync(path.join(state, 'ocpp_cs'));
+  const file = path.join(state, 'ocpp_cs', 'state.json');
+  const cut = '{"format":1,"next_transaction_id":41,"transac'; // cut short
+  fs.writeFileSync(file, cut);
+  const gw = await startGatewayd(config({ state_dir: state }), { wait: false });
+  const exit = await exitOf(gw);
+  assert.strictEqual(exit.code, 2, gw.stderr);
+  assert.match(gw.stderr, new RegExp(`${file} cannot be read as a state file .*move it away`));
+  assert.strictEqual(fs.readFileSync(file, 'utf8'), cut, 'the file is left as it was');
+});
