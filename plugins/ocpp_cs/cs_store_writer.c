@@ -77,12 +77,19 @@ static int cs_store_write_file(const char *path, const char *text)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
-    size_t len = strlen(text);
-    ssize_t n = write(fd, text, len);
+    size_t len = strlen(text), done = 0;
     int rc = 0;
-    if (n != (ssize_t)len)
-        rc = n < 0 ? -errno : -EIO; /* a short write leaves errno as it was */
-    else if (fsync(fd) != 0)
+    /* a short write is followed by one that says why (ENOSPC, EDQUOT) */
+    while (done < len && rc == 0) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n > 0)
+            done += (size_t)n;
+        else if (n < 0 && errno != EINTR)
+            rc = -errno;
+        else if (n == 0)
+            rc = -EIO;
+    }
+    if (rc == 0 && fsync(fd) != 0)
         rc = -errno;
     if (close(fd) != 0 && rc == 0)
         rc = -errno;
@@ -92,19 +99,21 @@ static int cs_store_write_file(const char *path, const char *text)
         unlink(tmp);
         return rc;
     }
-    /* make the rename itself durable */
+    /* make the rename itself durable: until the directory is on disk a
+     * power cut may bring the old file back, so this failing is a failure */
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash) {
         *slash = '\0';
         int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
+        if (dfd < 0)
+            return -errno;
+        if (fsync(dfd) != 0)
+            rc = -errno;
+        close(dfd);
     }
-    return 0;
+    return rc;
 }
 
 /* Loop: the attempt to write snapshot gen ended with rc. Waiters for a
@@ -140,7 +149,7 @@ static void cs_store_done_run(gw_ctx_t *ctx, void *arg)
 static void cs_store_retry_wait(cs_store_writer_t *w, uint64_t gen)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += CS_STORE_RETRY_MS / 1000;
     until.tv_nsec += (long)(CS_STORE_RETRY_MS % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
@@ -183,7 +192,7 @@ static void *cs_store_writer_main(void *arg)
             if (gw_post(w->ctx, cs_store_done_run, d) < 0)
                 free(d);
         }
-        if (rc < 0 && w->stopping)
+        if (rc < 0 && w->stopping && !w->pending)
             break; /* one last try only: a full disk must not hold up the exit */
         if (rc < 0)
             cs_store_retry_wait(w, gen);
@@ -204,7 +213,12 @@ cs_store_writer_t *cs_store_writer_start(gw_ctx_t *ctx, const char *path,
     w->on_status = on_status;
     w->status_user = user;
     pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->cond, NULL);
+    /* the retry wait must not stretch when the wall clock is set back */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cond, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&w->thread, NULL, cs_store_writer_main, w) != 0) {
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->cond);
