@@ -191,3 +191,32 @@ test('a second StartTransaction on a busy connector supersedes the open one (its
     assert.strictEqual(await s.bms.str(A.conn.txIdTag(0, 1), 10), 'NEW');
   } finally { await s.stop(); }
 });
+
+diskTest('SIGTERM while the state disk is full: a prompt, orderly exit, and the state on disk is the last one saved', async (t) => {
+  const disk = mountTmpfs('64k');
+  t.after(() => disk.umount());
+  const dir = tmpDir('gw-durable-term-');
+  let s = await startCs({ dir, core: { state_dir: disk.dir }, cs: CS });
+  let t1;
+  try {
+    const { c } = await s.boot('CP0');
+    t1 = (await startTxn(c, 1, 'KEPT')).transactionId;
+    disk.fill();
+    await rejects(startTxn(c, 2, 'NOT-SAVED'), 'InternalError');
+    const t0 = Date.now();
+    await s.gw.stop('SIGTERM');
+    assert.strictEqual(s.gw.exited.code, 0, s.gw.stderr);
+    assert.ok(Date.now() - t0 < 5000, `exit took ${Date.now() - t0} ms`);
+  } finally { await kill(s); }
+  disk.free();
+  s = await startCs({ dir, core: { state_dir: disk.dir }, cs: CS });
+  try {
+    await s.gw.waitForLog(/restored 1 open transaction/);
+    assert.strictEqual(await s.bms.str(A.conn.txIdTag(0, 1), 10), 'KEPT');
+    assert.strictEqual(await s.bms.str(A.conn.txIdTag(0, 2), 10), '', 'never confirmed, never stored');
+    const { c } = await s.boot('CP0');
+    // the charger retries the start it was refused: it is recorded now, with a fresh id
+    const t2 = (await startTxn(c, 2, 'NOT-SAVED')).transactionId;
+    assert.notStrictEqual(t2, t1);
+  } finally { await s.stop(); }
+});
