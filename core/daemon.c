@@ -5,6 +5,7 @@
 #include "host.h"
 #include "log.h"
 #include "rlimit.h"
+#include "state_dir.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -87,6 +88,7 @@ int gw_daemon_run(const gw_options_t *opt)
     GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
     gw_host_t *host = gw_host_new(conf, errors);
     setup_logging(host, opt, errors);
+    gw_state_dir_check(host, errors);
     /* The plugins' own checks, the same for --check-config and start-up
      * (an instance whose keys did not all parse is skipped). */
     gw_host_validate(host, errors);
@@ -108,6 +110,17 @@ int gw_daemon_run(const gw_options_t *opt)
         gw_conf_free(conf);
         return GW_EXIT_OK;
     }
+
+    gw_state_lock_t *lock;
+    errors = g_ptr_array_new_with_free_func(g_free);
+    if (gw_state_lock_take(host, &lock, errors) < 0) {
+        print_errors(errors);
+        g_ptr_array_free(errors, TRUE);
+        gw_host_free(host);
+        gw_conf_free(conf);
+        return GW_EXIT_BAD_INPUT;
+    }
+    g_ptr_array_free(errors, TRUE);
 
     signal(SIGPIPE, SIG_IGN);
     struct event *sigint = evsignal_new(host->base, SIGINT, on_signal, host->base);
@@ -148,6 +161,7 @@ int gw_daemon_run(const gw_options_t *opt)
     event_free(sigusr1);
     gw_dump_free(dump);
     gw_host_free(host);
+    gw_state_lock_release(lock);
     gw_conf_free(conf);
     return status;
 }

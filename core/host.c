@@ -80,6 +80,7 @@ static void ctx_free(gw_ctx_t *c)
         g_hash_table_destroy(c->config);
     g_free(c->instance);
     g_free(c->state_dir);
+    g_free(c->state_dir_error);
     g_free(c);
 }
 
@@ -138,7 +139,8 @@ gw_host_t *gw_host_new(gw_conf_t *conf, GPtrArray *errors)
     gw_conf_value_t *v = g_hash_table_lookup(h->core_config, "plugin_dir");
     h->plugin_path = gw_loader_search_path(v->s);
     v = g_hash_table_lookup(h->core_config, "state_dir");
-    h->state_root = gw_host_state_root(v->s);
+    gw_conf_value_t *keep = g_hash_table_lookup(h->core_config, "persistence");
+    h->state_root = keep && !keep->b ? NULL : gw_host_state_root(v->s);
     v = g_hash_table_lookup(h->core_config, "max_signals");
     h->base = event_base_new();
     h->loop = gw_loop_new(h->base);
@@ -245,6 +247,14 @@ int gw_host_start(gw_host_t *h)
         gw_ctx_t *c = g_ptr_array_index(h->instances, i);
         c->init_called = true;
         rc = c->module->desc.init(c, gw_host_api(), &c->state);
+        if (rc >= 0 && c->state_dir_error) {
+            /* it asked for its state directory and went on without one:
+             * whatever it confirms would not survive a restart */
+            gw_core_error("%s", c->state_dir_error);
+            c->pstate = GW_PLUGIN_INITIALISED; /* so that teardown runs fini() */
+            rc = -EIO;
+            break;
+        }
         if (rc < 0) {
             gw_core_error("plugin %s: init failed: %s", c->instance, start_error_text(rc));
             c->pstate = GW_PLUGIN_STOPPED;

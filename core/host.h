@@ -29,13 +29,14 @@ struct gw_ctx {
     bool validating;             /* inside validate(): side effects are refused */
     GPtrArray *config_errors;    /* where gw_config_error() lines go during validate() */
     unsigned n_config_errors;    /* lines reported by this instance */
+    char *state_dir_error;       /* why state_dir could not be made: fails start-up */
 };
 
 struct gw_host {
     gw_conf_t *conf;
     GHashTable *core_config;
     char **plugin_path;
-    char *state_root;
+    char *state_root;            /* NULL: [core] persistence = false */
     struct event_base *base;
     gw_loop_t *loop;
     gw_pointdb_t *points;

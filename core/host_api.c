@@ -32,12 +32,18 @@ static const char *api_instance_name(gw_ctx_t *ctx)
 static const char *api_state_dir(gw_ctx_t *ctx)
 {
     REFUSE_IN_VALIDATE(ctx, "gw_state_dir", NULL);
-    if (ctx->state_dir)
+    if (ctx->state_dir || !ctx->host->state_root) /* NULL: persistence is off */
         return ctx->state_dir;
     char *dir = g_build_filename(ctx->host->state_root, ctx->instance, NULL);
     if (g_mkdir_with_parents(dir, 0700) < 0) {
-        gw_log_write(ctx->instance, GW_LOG_ERROR, "cannot create state directory %s: %s", dir,
-                     g_strerror(errno));
+        /* start-up fails on this once init() returns (host.c) */
+        int e = errno;
+        GPtrArray *why = g_ptr_array_new_with_free_func(g_free);
+        gw_conf_error(ctx->host->conf, why, "core", "state_dir", "cannot create %s: %s", dir,
+                      g_strerror(e));
+        g_free(ctx->state_dir_error);
+        ctx->state_dir_error = g_strdup(g_ptr_array_index(why, 0));
+        g_ptr_array_free(why, TRUE);
         g_free(dir);
         return NULL;
     }

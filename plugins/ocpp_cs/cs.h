@@ -185,6 +185,9 @@ struct cs {
     char *state_path;
     bool restoring;             /* loading state: do not save */
     struct cs_store_writer *store; /* writes state_path off the loop */
+    bool state_failing;         /* the last write of state_path failed */
+    uint32_t state_failed_writes;
+    gw_point_id_t state_write_failed, state_write_errors, state_error;
 };
 
 /* cs_points.c: map-backed points. A point the map does not enable for the
@@ -240,6 +243,9 @@ void cs_handshake_clear(cs_t *cs, cs_charger_t *ch);
 
 /* cs_txn.c: open transactions and the id allocator */
 cs_txn_t *cs_txn_find(cs_t *cs, int id);
+/* The open transaction on a charger's connector (at most one: the map has
+ * one set of current-transaction registers per connector). */
+cs_txn_t *cs_txn_find_on(cs_t *cs, int charger, int connector);
 /* An open transaction with exactly these start data: a charger repeating a
  * StartTransaction whose answer it never got (e.g. across a reconnect). */
 cs_txn_t *cs_txn_find_same(cs_t *cs, int charger, int connector, const char *id_tag,
@@ -272,16 +278,28 @@ void cs_config_clear(cs_config_t *cfg);
 int cs_store_load(cs_t *cs);
 void cs_store_save(cs_t *cs);
 
+/* cs_store_health.c: the state file's write failures as points, events, log */
+int cs_store_health_register(cs_t *cs);
+void cs_store_health_on_write(void *user, int rc); /* a cs_store_status_fn */
+
 /* cs_store_writer.c: the state file written on a thread of its own */
 typedef struct cs_store_writer cs_store_writer_t;
-cs_store_writer_t *cs_store_writer_start(gw_ctx_t *ctx, const char *path);
+/* rc: 0 once the state is on disk, -errno when its write failed */
+typedef void (*cs_store_after_fn)(void *arg, int rc);
+/* on the loop after every write attempt: 0 or -errno */
+typedef void (*cs_store_status_fn)(void *user, int rc);
+cs_store_writer_t *cs_store_writer_start(gw_ctx_t *ctx, const char *path,
+                                         cs_store_status_fn on_status, void *user);
 /* Hand over a snapshot (malloc'd, taken); a newer one replaces it if its
- * write has not started. Loop thread. */
+ * write has not started. A failed one is retried until one succeeds. Loop
+ * thread. */
 void cs_store_writer_put(cs_store_writer_t *w, char *text);
-/* fn(arg) on the loop once every snapshot handed over so far is on disk
- * (or failed, which is logged); at once when it already is, or w is NULL. */
-void cs_store_writer_after(cs_store_writer_t *w, void (*fn)(void *arg), void *arg);
-/* Write what is pending, join the thread, run the waiters left. Idempotent. */
+/* fn(arg, 0) on the loop once every snapshot handed over so far is on
+ * disk, at once when it already is or w is NULL; fn(arg, -errno) when the
+ * write of that state failed: say nothing that depends on it. */
+void cs_store_writer_after(cs_store_writer_t *w, cs_store_after_fn fn, void *arg);
+/* Try what is pending once more, join the thread, settle the waiters
+ * left. Idempotent. */
 void cs_store_writer_stop(cs_store_writer_t *w);
 void cs_store_writer_free(cs_store_writer_t *w);
 

@@ -91,10 +91,25 @@ typedef struct cs_durable_reply {
     const char *action;         /* static */
 } cs_durable_reply_t;
 
-static void cs_durable_reply_run(void *arg)
+/* A state the disk refused is not confirmed: the charger gets a CALLERROR,
+ * keeps the message and sends it again (OCPP 1.6 §4.7: transaction-related
+ * messages are retried TransactionMessageAttempts times, at
+ * TransactionMessageRetryInterval × the attempt). The retry finds the
+ * same transaction (cs_txn_find_same) and is confirmed once a write has
+ * succeeded. */
+static void cs_durable_reply_run(void *arg, int rc)
 {
     cs_durable_reply_t *d = arg;
-    cs_reply(d->cs, d->conn, d->msg_id, d->payload, d->action);
+    if (rc == 0) {
+        cs_reply(d->cs, d->conn, d->msg_id, d->payload, d->action);
+    } else {
+        char why[128];
+        snprintf(why, sizeof why, "state not saved (%s): send it again", strerror(-rc));
+        gw_log(d->cs->ctx, GW_LOG_WARNING, "%s refused with InternalError: the state holding "
+               "its answer is not on disk (%s)", d->action, strerror(-rc));
+        json_object_put(d->payload);
+        cs_reply_error(d->cs, d->conn, d->msg_id, d->action, GW_OCPP_INTERNAL_ERROR, why);
+    }
     free(d);
 }
 
@@ -103,7 +118,8 @@ void cs_reply_durable(cs_t *cs, uint32_t conn, const char *msg_id, json_object *
 {
     cs_durable_reply_t *d = malloc(sizeof *d);
     if (!d) {
-        cs_reply(cs, conn, msg_id, payload, action);
+        json_object_put(payload);
+        cs_reply_error(cs, conn, msg_id, action, GW_OCPP_INTERNAL_ERROR, "out of memory");
         return;
     }
     d->cs = cs;

@@ -132,6 +132,24 @@ static void cs_notification_event(cs_t *cs, cs_charger_t *ch, const char *action
     gw_event_publish(cs->ctx, name, o);
 }
 
+/* A transaction on a connector the charger does not have would land on
+ * another connector's registers or none, and hold an id forever: refused
+ * before the BMS or the state file see it. */
+static void cs_start_transaction(cs_t *cs, cs_charger_t *ch, uint32_t conn, const char *id,
+                                 json_object *p)
+{
+    int64_t yy = cs_int(p, "connectorId", 0);
+    if (yy < 1 || yy > ch->cfg->connectors) {
+        char why[96];
+        snprintf(why, sizeof why, "connectorId %lld: this charge point has connectors 1..%d",
+                 (long long)yy, ch->cfg->connectors);
+        gw_log(cs->ctx, GW_LOG_NOTICE, "%s: StartTransaction refused: %s", ch->cfg->id, why);
+        cs_reply_error(cs, conn, id, "StartTransaction", GW_OCPP_PROPERTY_CONSTRAINT, why);
+        return;
+    }
+    cs_handshake_enqueue(cs, ch, CS_REQ_START, conn, id, p);
+}
+
 void cs_handle_call(cs_t *cs, cs_charger_t *ch, uint32_t conn, const char *id,
                     const char *action, json_object *p)
 {
@@ -146,7 +164,7 @@ void cs_handle_call(cs_t *cs, cs_charger_t *ch, uint32_t conn, const char *id,
     } else if (!strcmp(action, "Authorize")) {
         cs_handshake_enqueue(cs, ch, CS_REQ_AUTHORIZE, conn, id, p);
     } else if (!strcmp(action, "StartTransaction")) {
-        cs_handshake_enqueue(cs, ch, CS_REQ_START, conn, id, p);
+        cs_start_transaction(cs, ch, conn, id, p);
     } else if (!strcmp(action, "StopTransaction")) {
         cs_handshake_enqueue(cs, ch, CS_REQ_STOP, conn, id, p);
     } else if (!strcmp(action, "DataTransfer")) {

@@ -104,6 +104,27 @@ static int hs_fallback_status(cs_t *cs, cs_charger_t *ch, const char *id_tag,
     return cs->fallback_status;
 }
 
+/* A new transaction on a connector. One still open there is superseded:
+ * a charger delivers its transaction messages in order (OCPP 1.6 §4.7),
+ * so the StopTransaction of that one would have come first; it was lost
+ * on the charger (a power loss, a reset that cleared its queue). The new
+ * one is what is happening now, so it is accepted and the connector's
+ * registers show it; refusing it would leave a real charge unrecorded. */
+static cs_txn_t *hs_txn_open(cs_t *cs, cs_charger_t *ch, int yy, int wanted, const char *id_tag,
+                             double meter, int64_t when)
+{
+    cs_txn_t *busy = cs_txn_find_on(cs, ch->index, yy);
+    int busy_id = busy ? busy->id : 0;
+    cs_txn_t *t = cs_txn_open(cs, ch->index, yy, wanted, id_tag, meter, when);
+    if (!t || !busy_id)
+        return t;
+    int id = t->id;
+    gw_log(cs->ctx, GW_LOG_WARNING, "%s: connector %d: transaction %d superseded by %d (its "
+           "StopTransaction can no longer come)", ch->cfg->id, yy, busy_id, id);
+    cs_txn_close(cs, busy_id); /* moves entries: t is found again */
+    return cs_txn_find(cs, id);
+}
+
 static void hs_complete(cs_t *cs, cs_charger_t *ch, bool from_bms)
 {
     cs_req_t *r = ch->fifo_head;
@@ -151,7 +172,7 @@ static void hs_complete(cs_t *cs, cs_charger_t *ch, bool from_bms)
             gw_log(cs->ctx, GW_LOG_NOTICE, "%s: StartTransaction repeated: transaction %d again",
                    ch->cfg->id, t->id);
         else
-            t = cs_txn_open(cs, ch->index, yy, wanted, id_tag, meter, when);
+            t = hs_txn_open(cs, ch, yy, wanted, id_tag, meter, when);
         int txn_id = t ? t->id : 0;
         if (t)
             cs_txn_show(cs, t, true);

@@ -5,7 +5,8 @@
  * (write a temporary file, fsync, rename, fsync the directory) after every
  * change by cs_store_writer.c, off the loop, so a SIGKILL leaves either
  * the old or the new state. Answers that depend on a change wait for it
- * to be on disk (cs_reply_durable()).
+ * to be on disk (cs_reply_durable()); when the disk refuses, they are
+ * refused too (cs_store_writer.c, cs_store_health.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -86,17 +87,22 @@ static int64_t store_int(json_object *o, const char *k)
 
 int cs_store_load(cs_t *cs)
 {
+    int rc = cs_store_health_register(cs);
+    if (rc < 0)
+        return rc;
+    /* NULL: [core] persistence = false (a directory that cannot be made
+     * fails start-up in the host) */
     const char *dir = gw_state_dir(cs->ctx);
     if (!dir) {
         gw_log(cs->ctx, GW_LOG_WARNING, "no state directory: transactions and local lists will "
-               "not survive a restart");
+               "not survive a restart, and transaction ids restart at 1");
         return 0;
     }
     cs->state_path = malloc(strlen(dir) + sizeof "/" CS_STORE_FILE);
     if (!cs->state_path)
         return -ENOMEM;
     sprintf(cs->state_path, "%s/%s", dir, CS_STORE_FILE);
-    cs->store = cs_store_writer_start(cs->ctx, cs->state_path);
+    cs->store = cs_store_writer_start(cs->ctx, cs->state_path, cs_store_health_on_write, cs);
     if (!cs->store) {
         gw_log(cs->ctx, GW_LOG_ERROR, "cannot start the thread that writes %s", cs->state_path);
         return -ENOMEM;
@@ -105,13 +111,17 @@ int cs_store_load(cs_t *cs)
         return 0;
     json_object *root = json_object_from_file(cs->state_path);
     if (!root || !json_object_is_type(root, json_type_object)) {
-        gw_log(cs->ctx, GW_LOG_ERROR, "%s is not a valid state file: starting empty (kept as "
-               "%s.bad)", cs->state_path, cs->state_path);
-        char bad[4096];
-        snprintf(bad, sizeof bad, "%s.bad", cs->state_path);
-        rename(cs->state_path, bad);
+        /* Starting empty would forget confirmed transactions and hand
+         * their ids out again: the operator decides, knowing that. */
+        char why[160];
+        snprintf(why, sizeof why, "%s", root ? "not a JSON object"
+                 : json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
+        why[strcspn(why, "\n")] = '\0'; /* json-c ends its message with one */
+        gw_log(cs->ctx, GW_LOG_ERROR, "%s cannot be read as a state file (%s): not starting; "
+               "move it away to start with no open transactions and ids from 1 again",
+               cs->state_path, why);
         json_object_put(root);
-        return 0;
+        return -EINVAL;
     }
     cs->restoring = true;
     cs->next_txn_id = (int)store_int(root, "next_transaction_id");

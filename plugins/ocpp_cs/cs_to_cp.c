@@ -109,10 +109,12 @@ typedef struct sll_result {
     int code;
 } sll_result_t;
 
-static void sll_result_run(void *arg)
+static void sll_result_run(void *arg, int rc)
 {
     sll_result_t *r = arg;
-    op_finish(r->cs, r->ch, CS_OP_SEND_LOCAL_LIST, r->code);
+    /* not on disk: Failed, and the BMS sends it again (a crash before the
+     * next successful write ends in a VersionMismatch and a Full update) */
+    op_finish(r->cs, r->ch, CS_OP_SEND_LOCAL_LIST, rc == 0 ? r->code : 8);
     free(r);
 }
 

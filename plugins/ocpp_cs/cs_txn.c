@@ -19,6 +19,14 @@ cs_txn_t *cs_txn_find(cs_t *cs, int id)
     return NULL;
 }
 
+cs_txn_t *cs_txn_find_on(cs_t *cs, int charger, int connector)
+{
+    for (size_t i = 0; i < cs->n_txns; i++)
+        if (cs->txns[i].charger == charger && cs->txns[i].connector == connector)
+            return &cs->txns[i];
+    return NULL;
+}
+
 cs_txn_t *cs_txn_find_same(cs_t *cs, int charger, int connector, const char *id_tag,
                            double meter_start, int64_t timestamp)
 {

@@ -86,8 +86,10 @@ test('transaction ids allocated by the gateway are unique while open; unknown st
       assert.ok(!ids.has(r.transactionId));
       ids.add(r.transactionId);
     }
-    // the BMS asks for an id already open: the gateway allocates another
-    const used = [...ids][0];
+    // each of those superseded the one before on connector 1 (one open
+    // transaction per connector); the BMS asks for the id still open there:
+    // the gateway allocates another
+    const used = [...ids].pop();
     const p = c.call('StartTransaction', { connectorId: 2, idTag: 'DUP', meterStart: 0, timestamp: iso() });
     await flagUp(s, A.start.flag(0));
     await s.bms.write(A.start.status(0), [0, used]);

@@ -1,8 +1,10 @@
 /* ocpp_cs' state file writer (plugins/ocpp_cs/cs_store_writer.c) on a real
  * host: snapshots reach the file in order, the newest wins, whatever waits
  * for the disk runs only once the file holds the state it waited for, a
- * failed write still releases its waiters, and stop writes the last one. */
+ * failed write releases its waiters with the error (nothing confirmed) and
+ * is retried until it succeeds, and stop writes the last one. */
 #include "config.h"
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <event2/event.h>
@@ -21,6 +23,8 @@ typedef struct fixture {
 typedef struct seen {
     fixture_t *f;
     int calls;
+    int rc;                     /* the last call's */
+    int statuses, last_status;  /* the writer's status callback */
     char *content;              /* the file when the waiter ran */
 } seen_t;
 
@@ -51,10 +55,18 @@ static void fixture_tear_down(fixture_t *f, gconstpointer data)
     gw_conf_free(f->conf);
 }
 
-static void on_durable(void *arg)
+static void on_status(void *user, int rc)
+{
+    seen_t *s = user;
+    s->statuses++;
+    s->last_status = rc;
+}
+
+static void on_durable(void *arg, int rc)
 {
     seen_t *s = arg;
     s->calls++;
+    s->rc = rc;
     g_free(s->content);
     s->content = NULL;
     g_file_get_contents(s->f->path, &s->content, NULL, NULL);
@@ -74,7 +86,7 @@ static void test_newest_wins(fixture_t *f, gconstpointer data)
 {
     (void)data;
     seen_t s = { .f = f };
-    cs_store_writer_t *w = f->w = cs_store_writer_start(f->ctx, f->path);
+    cs_store_writer_t *w = f->w = cs_store_writer_start(f->ctx, f->path, NULL, NULL);
     g_assert_nonnull(w);
     cs_store_writer_put(w, g_strdup("one"));
     cs_store_writer_put(w, g_strdup("two"));
@@ -101,19 +113,60 @@ static void test_newest_wins(fixture_t *f, gconstpointer data)
     g_free(s.content);
 }
 
-static void test_failed_write_releases(fixture_t *f, gconstpointer data)
+static void test_failed_write_refuses_then_retries(fixture_t *f, gconstpointer data)
+{
+    (void)data;
+    seen_t s = { .f = f };
+    char *sub = g_build_filename(f->dir, "not-yet", NULL);
+    char *path = g_build_filename(sub, "state.json", NULL);
+    cs_store_writer_t *w = f->w = cs_store_writer_start(f->ctx, path, on_status, &s);
+    g_assert_nonnull(w);
+    cs_store_writer_put(w, g_strdup("kept"));
+    cs_store_writer_after(w, on_durable, &s);
+    loop_until_called(f, &s);
+    g_assert_cmpint(s.calls, ==, 1); /* the answer is not held back forever... */
+    g_assert_cmpint(s.rc, ==, -ENOENT); /* ...and it is a refusal, not a confirmation */
+    g_assert_cmpint(s.last_status, ==, -ENOENT);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    /* nothing new: a waiter now waits for the retry, which succeeds once
+     * the directory is there */
+    g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+    cs_store_writer_after(w, on_durable, &s);
+    g_assert_cmpint(s.calls, ==, 1);
+    for (int i = 0; i < 300 && s.calls < 2; i++) {
+        struct timeval tv = { 0, 10000 };
+        event_base_loopexit(f->host->base, &tv);
+        event_base_loop(f->host->base, EVLOOP_ONCE);
+    }
+    g_assert_cmpint(s.calls, ==, 2);
+    g_assert_cmpint(s.rc, ==, 0);
+    g_assert_cmpint(s.last_status, ==, 0);
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "kept");
+    g_free(text);
+    cs_store_writer_stop(w);
+    unlink(path);
+    rmdir(sub);
+    g_free(s.content);
+    g_free(path);
+    g_free(sub);
+}
+
+static void test_stop_on_failing_disk(fixture_t *f, gconstpointer data)
 {
     (void)data;
     seen_t s = { .f = f };
     char *missing = g_build_filename(f->dir, "no-such-dir", "state.json", NULL);
-    cs_store_writer_t *w = f->w = cs_store_writer_start(f->ctx, missing);
-    g_assert_nonnull(w);
-    cs_store_writer_put(w, g_strdup("lost"));
+    cs_store_writer_t *w = f->w = cs_store_writer_start(f->ctx, missing, NULL, NULL);
+    cs_store_writer_put(w, g_strdup("never"));
     cs_store_writer_after(w, on_durable, &s);
-    loop_until_called(f, &s);
-    g_assert_cmpint(s.calls, ==, 1); /* the answer is not held back forever */
-    g_assert_false(g_file_test(missing, G_FILE_TEST_EXISTS));
-    cs_store_writer_stop(w);
+    cs_store_writer_stop(w); /* one more try, then gives up: no endless retry at exit */
+    g_assert_cmpint(s.calls, ==, 1);
+    g_assert_cmpint(s.rc, ==, -ENOENT);
+    cs_store_writer_after(w, on_durable, &s); /* after stop: refused at once */
+    g_assert_cmpint(s.calls, ==, 2);
+    g_assert_cmpint(s.rc, <, 0);
     g_free(s.content);
     g_free(missing);
 }
@@ -123,7 +176,9 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add("/ocpp_cs/store_writer/newest_wins", fixture_t, NULL, fixture_set_up,
                test_newest_wins, fixture_tear_down);
-    g_test_add("/ocpp_cs/store_writer/failed_write_releases", fixture_t, NULL, fixture_set_up,
-               test_failed_write_releases, fixture_tear_down);
+    g_test_add("/ocpp_cs/store_writer/failed_write_refuses_then_retries", fixture_t, NULL,
+               fixture_set_up, test_failed_write_refuses_then_retries, fixture_tear_down);
+    g_test_add("/ocpp_cs/store_writer/stop_on_failing_disk", fixture_t, NULL, fixture_set_up,
+               test_stop_on_failing_disk, fixture_tear_down);
     return g_test_run();
 }

@@ -251,8 +251,9 @@ static inline const char *gw_instance_name(gw_ctx_t *ctx)
 /**
  * The instance's own directory for persistent state, [core] state_dir/<instance>,
  * created (mode 0700) on first call.
- * @return the path (owned by the host), or NULL when it cannot be created
- *         (the reason is logged)
+ * @return the path (owned by the host), or NULL: with [core] persistence =
+ *         false (keep nothing), or when it cannot be created — then start-up
+ *         fails once init() returns, naming [core] state_dir and the reason
  */
 static inline const char *gw_state_dir(gw_ctx_t *ctx)
 {
