@@ -97,7 +97,7 @@ async function main() {
   const cs = await startCs(csPort);
   const ids = Array.from({ length: MANY }, (_, i) => `B${i}`);
   const gw = await startGatewayd({
-    core: { max_signals: 2000000 },
+    core: { max_signals: 2000000, persistence: false },
     ocpp_bridge: {
       upstream_url: `ws://127.0.0.1:${csPort}/cs`, bind_address: '127.0.0.1', port: await freePort(),
       register_map: MAP, chargers: ids.map((id) => `${id}:1`), ping_interval: 0,
