@@ -8,16 +8,8 @@
 #include <errno.h>
 #include <string.h>
 #include "conf_common/conf_check.h"
+#include "ocpp_common/ocpp_conf.h"
 #include "bridge.h"
-
-/* Characters a URL path prefix may hold without escaping or ambiguity. */
-static bool br_config_prefix_ok(const char *prefix)
-{
-    for (const unsigned char *c = (const unsigned char *)prefix; *c; c++)
-        if (*c <= ' ' || *c >= 0x7f || strchr("?#%\\", *c))
-            return false;
-    return true;
-}
 
 /* ChargerID=user:password per item, for configured chargers only. */
 static int br_config_credentials(gw_ctx_t *ctx, br_config_t *out)
@@ -85,11 +77,8 @@ int br_config_parse(gw_ctx_t *ctx, br_config_t *out)
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
     }
-    if (!br_config_prefix_ok(gw_config_string(ctx, "path_prefix"))) {
-        gw_config_error(ctx, "path_prefix", "'%s': only printable ASCII without spaces, ? # %% "
-                        "or \\", gw_config_string(ctx, "path_prefix"));
+    if (gw_ocpp_conf_path_prefix(ctx) < 0)
         rc = -EINVAL;
-    }
     out->chargers = gw_ocpp_chargers_parse(gw_config_list(ctx, "chargers"),
                                            (int)gw_config_int(ctx, "connectors"),
                                            BR_MAX_CONNECTORS, BR_MAX_INDEX, &why);

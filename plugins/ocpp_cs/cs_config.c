@@ -8,16 +8,8 @@
 #include <string.h>
 #include <glib.h>
 #include "conf_common/conf_check.h"
+#include "ocpp_common/ocpp_conf.h"
 #include "cs.h"
-
-/* Characters a URL path prefix may hold without escaping or ambiguity. */
-static bool cs_config_prefix_ok(const char *prefix)
-{
-    for (const unsigned char *c = (const unsigned char *)prefix; *c; c++)
-        if (*c <= ' ' || *c >= 0x7f || strchr("?#%\\", *c))
-            return false;
-    return true;
-}
 
 int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
 {
@@ -29,11 +21,8 @@ int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
     }
-    if (!cs_config_prefix_ok(gw_config_string(ctx, "path_prefix"))) {
-        gw_config_error(ctx, "path_prefix", "'%s': only printable ASCII without spaces, ? # %% "
-                        "or \\", gw_config_string(ctx, "path_prefix"));
+    if (gw_ocpp_conf_path_prefix(ctx) < 0)
         rc = -EINVAL;
-    }
     /* Indexes past the map's 20 chargers are allowed (further Modbus unit
      * ids); the map decides which of their registers exist. */
     out->chargers = gw_ocpp_chargers_parse(gw_config_list(ctx, "chargers"),
