@@ -206,6 +206,16 @@ static int api_plugin_info(gw_ctx_t *ctx, size_t index, gw_plugin_info_t *out)
     return 0;
 }
 
+static int api_point_enum_set(gw_ctx_t *ctx, gw_point_id_t id, const char *values)
+{
+    return gw_pointdb_enum_set(ctx->host->points, ctx, id, values);
+}
+
+static int api_point_range_set(gw_ctx_t *ctx, gw_point_id_t id, int64_t min, int64_t max)
+{
+    return gw_pointdb_range_set(ctx->host->points, ctx, id, min, max);
+}
+
 static const gw_host_api_t host_api = {
     .size = sizeof(gw_host_api_t),
     .abi_major = GW_ABI_MAJOR,
@@ -241,6 +251,8 @@ static const gw_host_api_t host_api = {
     .watch_remove = api_watch_remove,
     .post = api_post,
     .plugin_info = api_plugin_info,
+    .point_enum_set = api_point_enum_set,
+    .point_range_set = api_point_range_set,
 };
 
 const gw_host_api_t *gw_host_api(void)

@@ -16,6 +16,11 @@
  *     removing anything bumps the major.
  *
  * ABI changelog
+ *   1.1  (gatewayd 0.2)
+ *        - points: gw_point_enum_set() and gw_point_range_set() (host table
+ *          point_enum_set, point_range_set; gw_point_info_t.enumeration):
+ *          an owner declares the values others may write, and
+ *          gw_point_write() refuses the rest for every writer.
  *   1.0  (gatewayd 0.1) first release: descriptor, config key tables, points
  *        (register, lookup, get, set, quality, attributes, write batches,
  *        subscriptions), events, timers, fd watches, post, logging,
@@ -27,7 +32,7 @@
 /** Major ABI version: a plugin built against another major is refused. */
 #define GW_ABI_MAJOR 1
 /** Minor ABI version: a plugin built against a newer minor is refused. */
-#define GW_ABI_MINOR 0
+#define GW_ABI_MINOR 1
 
 #include <gw/types.h>
 #include <gw/config.h>
