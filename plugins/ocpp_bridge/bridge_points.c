@@ -101,6 +101,12 @@ static int br_reg_signal(const gw_regmap_signal_t *sig, void *user)
         r->rc = (int)id;
         return 1;
     }
+    /* read-only, but declared like ocpp_cs's: viewers show the labels and
+     * the point database holds the same list whoever owns the point */
+    if (*row->values && row->format == GW_REGMAP_INTEGER &&
+        gw_point_enum_set(r->br->ctx, id, row->values) < 0)
+        gw_log(r->br->ctx, GW_LOG_WARNING, "%s: the map's values \"%s\" are not a valid list",
+               name, row->values);
     return 0;
 }
 

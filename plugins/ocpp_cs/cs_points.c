@@ -23,6 +23,14 @@ gw_point_id_t cs_point_add(cs_t *cs, const char *name, gw_type_t type, gw_access
             cs->point_error = (int)id;
         return -1;
     }
+    /* The map's enumeration is the one list of allowed codes: declared to
+     * the point database, it refuses other values from every writer
+     * (Modbus 03, diag 422) before on_write runs. */
+    const char *values = type == GW_TYPE_STRING || type == GW_TYPE_FLOAT32
+                             ? NULL : gw_regmap_signal_values(cs->map, name);
+    if (values && gw_point_enum_set(cs->ctx, id, values) < 0)
+        gw_log(cs->ctx, GW_LOG_WARNING, "%s: the map's values \"%s\" are not a valid list for it",
+               name, values);
     /* Written-by-BMS registers start at 0 with good quality so a read
      * before the first write answers 0, as on the reference. */
     if (type == GW_TYPE_STRING)
