@@ -110,8 +110,9 @@ test('unit ids 0 and 255 are answered (unit_id = 0: every unit), the unit echoed
     for (const unit of [0, 255]) {
       const adu = await r.request(0x0e0f, unit, [0x03, 0, 100, 0, 1]);
       assert.deepEqual([...adu], exceptionAdu(0x0e0f, unit, 0x03, 0x0b));
+      // the function is checked before the unit (as for any bad PDU): 01
       const ex = await r.request(0x0e10, unit, [0x85]);
-      assert.deepEqual([...ex], exceptionAdu(0x0e10, unit, 0x85, 0x0b));
+      assert.deepEqual([...ex], exceptionAdu(0x0e10, unit, 0x85, 0x01));
     }
     r.close();
   } finally { await b.gw.stop(); }
