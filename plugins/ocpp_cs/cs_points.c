@@ -153,6 +153,18 @@ static void cs_connector_points_register(cs_t *cs, cs_charger_t *ch, int yy)
     c->txn_timestamp = cs_point_add(
         cs, CS_NAME(n, "charger.%d.connector.%d.transaction.timestamp", xx, yy),
         GW_TYPE_DATETIME, GW_ACCESS_R, 0, NULL, NULL);
+    /* what the charger reports about this connector; availability is the
+     * BMS's (written, then confirmed or restored by the gateway) */
+    gw_ocpp_reported_add(&ch->reported, c->status);
+    gw_ocpp_reported_add(&ch->reported, c->error_code);
+    for (int m = 0; m < GW_OCPP_N_MEASURANDS; m++) {
+        for (int p = 0; p < 3; p++)
+            gw_ocpp_reported_add(&ch->reported, c->value[m][p]);
+        gw_ocpp_reported_add(&ch->reported, c->unit[m]);
+    }
+    gw_ocpp_reported_add(&ch->reported, c->txn_id_tag);
+    gw_ocpp_reported_add(&ch->reported, c->txn_meter_start);
+    gw_ocpp_reported_add(&ch->reported, c->txn_timestamp);
 }
 
 static void cs_handshake_points_register(cs_t *cs, cs_charger_t *ch, cs_req_kind_t k,
@@ -233,6 +245,13 @@ int cs_charger_points_register(cs_t *cs, cs_charger_t *ch)
     CS_PARAM(point_serial, "info.charge_point_serial", GW_TYPE_STRING, GW_ACCESS_R, 26);
     CS_PARAM(vendor, "info.vendor", GW_TYPE_STRING, GW_ACCESS_R, 20);
     CS_PARAM(model, "info.model", GW_TYPE_STRING, GW_ACCESS_R, 20);
+    /* BootNotification's; the handshake request registers (authorize.*,
+     * start.*, stop.*) are the gateway's record of a request in progress
+     * with the BMS and keep their quality */
+    gw_ocpp_reported_add(&ch->reported, ch->box_serial);
+    gw_ocpp_reported_add(&ch->reported, ch->point_serial);
+    gw_ocpp_reported_add(&ch->reported, ch->vendor);
+    gw_ocpp_reported_add(&ch->reported, ch->model);
 
     cs_handshake_points_register(cs, ch, CS_REQ_AUTHORIZE, "authorize");
     cs_handshake_points_register(cs, ch, CS_REQ_START, "start");
@@ -307,4 +326,13 @@ int cs_global_points_register(cs_t *cs)
         return cs->bms_lost;
     gw_point_set_int(cs->ctx, cs->bms_lost, 0);
     return 0;
+}
+
+void cs_points_all_away(cs_t *cs)
+{
+    for (int i = 0; i < cs->n_index; i++) {
+        cs_charger_t *ch = cs->by_index[i];
+        if (ch && !ch->conn)
+            gw_ocpp_reported_away(&ch->reported, cs->ctx);
+    }
 }
