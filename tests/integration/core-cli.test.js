@@ -58,8 +58,8 @@ test('a syntax error names the file and line', async () => {
 });
 
 for (const [plugin, why] of [
-  ['tp_bad_abi', /ABI mismatch: built for SDK ABI 2\.0, this gatewayd provides 1\.0/],
-  ['tp_new_minor', /ABI mismatch: built for SDK ABI 1\.1, this gatewayd provides 1\.0/],
+  ['tp_bad_abi', /ABI mismatch: built for SDK ABI 2\.0, this gatewayd provides 1\.1/],
+  ['tp_new_minor', /ABI mismatch: built for SDK ABI 1\.2, this gatewayd provides 1\.1/],
   ['tp_no_symbol', /not a gatewayd plugin \(no gw_plugin_descriptor symbol\)/],
   ['missing_plugin', /not found \(searched: /],
 ]) {
