@@ -534,6 +534,40 @@ static inline bool enum_allows(const gw_point_enum_t *e, int64_t v)
     return false;
 }
 
+/* One element of a write batch, in the order a writer can rely on: the
+ * point, its access, its type, the limits its owner declared (range,
+ * enumeration), and only then the owner's own check, which therefore never
+ * sees a value outside them. */
+static int write_check(gw_pointdb_t *db, const gw_point_write_t *w, gw_value_t *val,
+                       const char **reason)
+{
+    gw_point_t *p = point_at(db, w->id);
+    int rc;
+    if (!p) {
+        *reason = "no such point";
+        return -ENOENT;
+    }
+    if (!(p->access & GW_ACCESS_W)) {
+        *reason = "read-only point";
+        return -EACCES;
+    }
+    if ((rc = value_check(p, &w->value, val, reason)) < 0)
+        return rc;
+    if (p->meta->enumeration && !enum_allows(p->meta->enumeration, val->u.i)) {
+        *reason = "not one of the point's enumerated values";
+        return -ERANGE;
+    }
+    if (!p->meta->check)
+        return 0;
+    const char *why = NULL;
+    rc = p->meta->check(p->owner, w->id, val, p->meta->user, &why);
+    if (rc > 0)
+        rc = -EINVAL;
+    if (rc < 0)
+        *reason = why ? why : "refused by its owner";
+    return rc;
+}
+
 int gw_pointdb_write(gw_pointdb_t *db, const gw_point_write_t *w, size_t n, gw_write_error_t *err)
 {
     gw_write_error_t dummy;
@@ -551,27 +585,8 @@ int gw_pointdb_write(gw_pointdb_t *db, const gw_point_write_t *w, size_t n, gw_w
 
     /* 1. Check everything; nothing changes unless all is acceptable. */
     for (size_t i = 0; i < n && rc == 0; i++) {
-        gw_point_t *p = point_at(db, w[i].id);
         err->index = i;
-        if (!p) {
-            err->reason = "no such point";
-            rc = -ENOENT;
-        } else if (!(p->access & GW_ACCESS_W)) {
-            err->reason = "read-only point";
-            rc = -EACCES;
-        } else if ((rc = value_check(p, &w[i].value, &vals[i], &err->reason)) < 0) {
-            /* err->reason set */
-        } else if (p->meta->enumeration && !enum_allows(p->meta->enumeration, vals[i].u.i)) {
-            err->reason = "not one of the point's enumerated values";
-            rc = -ERANGE;
-        } else if (p->meta->check) {
-            const char *why = NULL;
-            rc = p->meta->check(p->owner, w[i].id, &vals[i], p->meta->user, &why);
-            if (rc > 0)
-                rc = -EINVAL;
-            if (rc < 0)
-                err->reason = why ? why : "refused by its owner";
-        }
+        rc = write_check(db, &w[i], &vals[i], &err->reason);
     }
     if (rc < 0)
         goto out;
