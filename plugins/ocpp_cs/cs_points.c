@@ -301,6 +301,17 @@ int cs_charger_points_register(cs_t *cs, cs_charger_t *ch)
     cs_op_flag_add(cs, ch, CS_OP_REMOTE_STOP, "remote_stop");
     CS_PARAM(rstop_txn, "remote_stop.transaction_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
 
+    /* A connector id the BMS writes names one of this charger's connectors
+     * (0: the charger as a whole, or "none" where the operation's
+     * connectorId is optional): others are refused at the write, by the
+     * point database, rather than sent for the charger to reject. */
+    const gw_point_id_t connector_params[] = { ch->rs_connector, ch->rn_connector,
+                                               ch->cp_connector, ch->tm_connector };
+    for (size_t i = 0; i < sizeof connector_params / sizeof connector_params[0]; i++)
+        if (connector_params[i] >= 0 &&
+            gw_point_range_set(cs->ctx, connector_params[i], 0, ch->cfg->connectors) < 0)
+            gw_log(cs->ctx, GW_LOG_WARNING, "%s: cannot limit connector ids", ch->cfg->id);
+
     for (int yy = 0; yy <= ch->cfg->connectors; yy++)
         cs_connector_points_register(cs, ch, yy);
     for (int yy = ch->cfg->connectors + 1; yy <= CS_MAX_CONNECTORS; yy++) {

@@ -92,3 +92,28 @@ test('Modbus: the same write answers exception 03 from the point database; FC16 
     assert.equal((await s.point('charger.0.start.status')).value, 4);
   } finally { await s.stop(); }
 });
+
+test('ranges the owner declares: a connector id the charger does not have is refused by both writers', async () => {
+  const s = await siteWithDiag(); // CP0 has 2 connectors
+  try {
+    const { c } = await bootedCharger(s);
+    const starts = [];
+    c.handle('RemoteStartTransaction', ({ params }) => { starts.push(params); return { status: 'Accepted' }; });
+    const p = await s.point('charger.0.remote_start.connector_id');
+    assert.equal(p.min, 0);
+    assert.equal(p.max, 2);
+    // flag + connector 3 + idTag in one FC16: 03, the flag never rises
+    const tag = [0x4142, 0x4300, 0, 0, 0, 0, 0, 0, 0, 0];
+    assert.equal(await exceptionOf(s.bms.write(A.remoteStart.flag(0), [1, 3, ...tag])), 3);
+    const r = await s.put('charger.0.remote_start.connector_id', 3);
+    assert.equal(r.status, 422);
+    assert.match((await r.json()).message, /range/);
+    await settle();
+    assert.equal(starts.length, 0);
+    assert.equal(await s.bms.u16(A.remoteStart.flag(0)), 0);
+    // in range: sent
+    await s.bms.write(A.remoteStart.flag(0), [1, 2, ...tag]);
+    await until(() => starts.length === 1, 5000, 'RemoteStartTransaction');
+    assert.deepEqual(starts[0], { connectorId: 2, idTag: 'ABC' });
+  } finally { await s.stop(); }
+});
