@@ -453,6 +453,38 @@ static void test_reply_frames(fixture_t *f, gconstpointer data)
     close(sv[1]);
 }
 
+/* RTU: the same exception for fc 0x80..0xFF, slave id echoed, CRC right. */
+static void test_reply_frames_rtu(fixture_t *f, gconstpointer data)
+{
+    int sv[2];
+    uint8_t buf[64];
+    modbus_t *mb = modbus_new_rtu("/dev/null", 19200, 'N', 8, 1);
+    (void)data;
+    g_assert_nonnull(mb);
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+    modbus_set_socket(mb, sv[0]);
+    for (unsigned fc = 0x80; fc <= 0xFF; fc += 0x11) {
+        uint8_t req[] = { 7, (uint8_t)fc, 0, 0, 0, 1 };
+        gw_mb_engine_eval(f->engine, req, sizeof req, 1, 0, false, &f->reply, &f->info);
+        g_assert_cmpint(gw_mb_reply_send(mb, req, sizeof req, &f->reply), ==, 0);
+        g_assert_cmpint(read(sv[1], buf, sizeof buf), ==, 5);
+        g_assert_cmpint(buf[0], ==, 7);
+        g_assert_cmphex(buf[1], ==, fc);
+        g_assert_cmpint(buf[2], ==, 1);
+        /* CRC-16/MODBUS over the three bytes, low byte first */
+        uint16_t crc = 0xFFFF;
+        for (int i = 0; i < 3; i++) {
+            crc ^= buf[i];
+            for (int b = 0; b < 8; b++)
+                crc = crc & 1 ? (uint16_t)((crc >> 1) ^ 0xA001) : (uint16_t)(crc >> 1);
+        }
+        g_assert_cmphex(buf[3] | buf[4] << 8, ==, crc);
+    }
+    modbus_free(mb);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 /* The point database checks the enumeration for Modbus like for any other
  * writer: without the owner's declaration the map's list is not enforced
  * a second time, and a different declared list wins. */
@@ -571,6 +603,7 @@ int main(int argc, char **argv)
     ADD("/modbus/engine/broadcast", test_broadcast);
     ADD("/modbus/engine/reply-frames", test_reply_frames);
     ADD("/modbus/engine/enum-owner", test_enum_owner);
+    ADD("/modbus/engine/reply-frames-rtu", test_reply_frames_rtu);
     g_test_add_func("/modbus/engine/load-errors", test_load_errors);
     g_test_add_func("/modbus/engine/fc15-many-strings", test_fc15_many_strings);
     return g_test_run();
