@@ -49,11 +49,9 @@ static bool gw_diag_snapshot_slice(gw_diag_snapshot_t *job)
             if (job->count++)
                 g_string_append_c(job->out, ',');
             /* made valid here, a point at a time: validating the whole
-             * list at the end would be one long pass again */
-            if (g_utf8_validate_len(text, len, NULL))
-                g_string_append_len(job->out, text, (gssize)len);
-            else
-                gw_text_append_escaped(job->out, text, len, GW_TEXT_JSON);
+             * list at the end would be one long pass again (valid text is
+             * one validating pass and one copy) */
+            gw_text_append_escaped(job->out, text, len, GW_TEXT_JSON);
             json_object_put(o);
         }
         if (++since_check >= GW_DIAG_SNAPSHOT_CHECK_EVERY) {
