@@ -2,6 +2,7 @@
 #include "config.h"
 #include "dump.h"
 #include "events.h"
+#include "text/gw_text.h"
 
 #include <event2/event.h>
 #include <inttypes.h>
@@ -28,9 +29,21 @@ void gw_dump_value(const gw_value_t *v, char *buf, size_t size)
     case GW_VALUE_FLOAT:
         snprintf(buf, size, "%.9g", v->u.f);
         break;
-    case GW_VALUE_STRING:
-        snprintf(buf, size, "\"%.*s\"", (int)v->len, v->u.s);
+    case GW_VALUE_STRING: {
+        /* Escaped in plain mode (text/gw_text.h): a string a peer wrote may
+         * hold stray bytes, a newline or a TAB, which would make the dump
+         * invalid UTF-8 or split its line and fields. */
+        if (size < 3) {
+            if (size)
+                buf[0] = '\0';
+            break;
+        }
+        size_t n = gw_text_escape(v->u.s, v->len, buf + 1, size - 2, GW_TEXT_PLAIN);
+        buf[0] = '"';
+        buf[n + 1] = '"';
+        buf[n + 2] = '\0';
         break;
+    }
     default:
         snprintf(buf, size, "-");
         break;

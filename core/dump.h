@@ -12,7 +12,11 @@
 
 typedef struct gw_dump gw_dump_t;
 
-/** Format a point's value as text (strings quoted) into buf. */
+/**
+ * Format a point's value as text into buf. Strings are quoted and escaped
+ * as plain text (text/gw_text.h): stray bytes, controls and DEL as \xHH, a
+ * backslash as \\; a string too long for buf ends on a whole character.
+ */
 void gw_dump_value(const gw_value_t *v, char *buf, size_t size);
 
 /** A dumper writing to out on host's loop. */

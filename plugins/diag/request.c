@@ -2,7 +2,7 @@
 #include <json-c/json.h>
 #include <string.h>
 #include "diag.h"
-#include "utf8.h"
+#include "text/gw_text.h"
 
 gw_diag_request_t *gw_diag_request_new(gw_diag_t *diag)
 {
@@ -43,10 +43,11 @@ void gw_diag_request_reply_text(gw_diag_request_t *req, int status, const char *
     req->status = status;
     req->content_type = ctype;
     /* Every API answer and /metrics pass here: the one place their text
-     * is made valid UTF-8 (utf8.h). */
+     * is made valid UTF-8 (text/gw_text.h, JSON mode:
+     * /metrics label values escape a backslash as JSON does). */
     if (!g_utf8_validate_len(text, len, NULL)) {
         GString *s = g_string_sized_new(len + 16);
-        gw_diag_utf8_append_escaped(s, text, len);
+        gw_text_append_escaped(s, text, len, GW_TEXT_JSON);
         g_free(text);
         len = s->len;
         text = g_string_free(s, FALSE);

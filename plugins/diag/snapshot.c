@@ -1,6 +1,6 @@
 /* snapshot.c - the point list in slices (snapshot.h). */
 #include "snapshot.h"
-#include "utf8.h"
+#include "text/gw_text.h"
 
 #include <string.h>
 #include <json-c/json.h>
@@ -49,11 +49,9 @@ static bool gw_diag_snapshot_slice(gw_diag_snapshot_t *job)
             if (job->count++)
                 g_string_append_c(job->out, ',');
             /* made valid here, a point at a time: validating the whole
-             * list at the end would be one long pass again */
-            if (g_utf8_validate_len(text, len, NULL))
-                g_string_append_len(job->out, text, (gssize)len);
-            else
-                gw_diag_utf8_append_escaped(job->out, text, len);
+             * list at the end would be one long pass again (valid text is
+             * one validating pass and one copy) */
+            gw_text_append_escaped(job->out, text, len, GW_TEXT_JSON);
             json_object_put(o);
         }
         if (++since_check >= GW_DIAG_SNAPSHOT_CHECK_EVERY) {

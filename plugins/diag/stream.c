@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libwebsockets.h>
-#include "utf8.h"
+#include "text/gw_text.h"
 #include "value.h"
 
 /* Most time one flush spends building messages, and values between looks
@@ -251,10 +251,10 @@ static void gw_diag_stream_flush(gw_ctx_t *ctx, gw_timer_id_t tid, void *user)
             v->site_changed = false;
         }
         /* A stray byte in a text frame would make the browser drop the
-         * connection (utf8.h): values are made valid here, console lines
+         * connection (gw_text.h): values are made valid here, console lines
          * when they are made (once for all viewers), the rest is ASCII. */
         if (values)
-            gw_diag_utf8_fix(values);
+            gw_text_fix(values, GW_TEXT_JSON);
         if (!v->dirty_ids->len)
             v->initial = false; /* from now on: one round at a time, coalesced */
         pthread_mutex_lock(&diag->lock);
@@ -412,7 +412,7 @@ static GBytes *gw_diag_stream_console_line(const char *name, json_object *payloa
                  * much is missing */
                 const char *text = json_object_get_string(val);
                 size_t len = (size_t)json_object_get_string_len(val);
-                size_t keep = gw_diag_utf8_cut(text, len, GW_DIAG_CONSOLE_LINE_MAX);
+                size_t keep = gw_text_cut(text, len, GW_DIAG_CONSOLE_LINE_MAX);
                 GString *cut = g_string_new_len(text, (gssize)keep);
                 g_string_append_printf(cut, "… (%zu more bytes)", len - keep);
                 json_object_object_add(data, k, json_object_new_string_len(cut->str, (int)cut->len));
@@ -426,7 +426,7 @@ static GBytes *gw_diag_stream_console_line(const char *name, json_object *payloa
     const char *text = json_object_to_json_string_length(
         line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     GString *valid = g_string_new_len(text, (gssize)len);
-    gw_diag_utf8_fix(valid); /* once here, for every viewer (utf8.h) */
+    gw_text_fix(valid, GW_TEXT_JSON); /* once here, for every viewer (gw_text.h) */
     json_object_put(line);
     len = valid->len;
     return g_bytes_new_take(g_string_free(valid, FALSE), len);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ocpp_scan.h"
-#include "ocpp_text.h"
+#include "text/gw_text.h"
 
 int gw_ocpp_scan_init(gw_ocpp_scan_t *scan, size_t max_entries)
 {
@@ -31,7 +31,7 @@ const gw_ocpp_scan_entry_t *gw_ocpp_scan_record(gw_ocpp_scan_t *scan, gw_ocpp_re
     gw_ocpp_scan_entry_t *e = NULL;
     char id[sizeof e->charger_id];
     /* compared escaped: the same bytes always escape the same way */
-    gw_ocpp_text_escape(charger_id, charger_id ? strlen(charger_id) : 0, id, sizeof id);
+    gw_text_escape(charger_id, charger_id ? strlen(charger_id) : 0, id, sizeof id, GW_TEXT_PLAIN);
     for (size_t i = 0; i < scan->n && !e; i++)
         if (scan->entries[i].reason == reason && strcmp(scan->entries[i].charger_id, id) == 0)
             e = &scan->entries[i];
@@ -51,7 +51,7 @@ const gw_ocpp_scan_entry_t *gw_ocpp_scan_record(gw_ocpp_scan_t *scan, gw_ocpp_re
         e->reason = reason;
         e->first_seen_ms = now_ms;
     }
-    gw_ocpp_text_escape(address, address ? strlen(address) : 0, e->address, sizeof e->address);
+    gw_text_escape(address, address ? strlen(address) : 0, e->address, sizeof e->address, GW_TEXT_PLAIN);
     e->last_seen_ms = now_ms;
     e->attempts++;
     return e;

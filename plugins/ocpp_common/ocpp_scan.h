@@ -2,7 +2,7 @@
  * ocpp_scan.h - the scan list: refused handshakes, unknown ChargerIDs first
  * among them (the reference product's "OCPP Scan"), with the reason. One
  * entry per text and reason. Bounded; when full, the entry seen longest ago
- * makes room. What a peer sent is stored escaped (ocpp_text.h): every
+ * makes room. What a peer sent is stored escaped (text/gw_text.h, plain mode): every
  * entry is valid UTF-8. Loop thread only.
  */
 #ifndef GW_OCPP_SCAN_H

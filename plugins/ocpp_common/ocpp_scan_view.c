@@ -5,7 +5,7 @@
 #include <glib.h>
 #include <json-c/json.h>
 #include "ocpp_scan_view.h"
-#include "ocpp_text.h"
+#include "text/gw_text.h"
 #include "ocpp_time.h"
 
 static gw_point_id_t scan_point(gw_ocpp_scan_view_t *v, const char *leaf, int slot,
@@ -92,9 +92,9 @@ static void scan_log(gw_ocpp_scan_view_t *v, gw_ocpp_refusal_t reason, const cha
     if (!gw_ocpp_refusal_log_admit(&v->log, address, mono_ms, &suppressed))
         return;
     char w[200], d[200], a[80], more[96] = "";
-    gw_ocpp_text_escape(what, what ? strlen(what) : 0, w, sizeof w);
-    gw_ocpp_text_escape(detail, detail ? strlen(detail) : 0, d, sizeof d);
-    gw_ocpp_text_escape(address, address ? strlen(address) : 0, a, sizeof a);
+    gw_text_escape(what, what ? strlen(what) : 0, w, sizeof w, GW_TEXT_PLAIN);
+    gw_text_escape(detail, detail ? strlen(detail) : 0, d, sizeof d, GW_TEXT_PLAIN);
+    gw_text_escape(address, address ? strlen(address) : 0, a, sizeof a, GW_TEXT_PLAIN);
     if (suppressed)
         snprintf(more, sizeof more, "; %u more refused handshake(s) were not logged", suppressed);
     /* "unknown charger 'X' from A refused (HTTP 404)": the wording kept

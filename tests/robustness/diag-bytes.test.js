@@ -32,6 +32,26 @@ async function getText(site, url) {
   return text;
 }
 
+/** A point's value as the SIGUSR1 dump prints it (name<TAB>type<TAB>quality<TAB>value);
+ * the dump's bytes must be valid UTF-8. */
+async function dumpValue(site, name) {
+  const out = [];
+  const take = (d) => out.push(d);
+  site.gw.child.stdout.on('data', take);
+  try {
+    site.gw.child.kill('SIGUSR1');
+    await until(() => /^# \d+ points$/m.test(Buffer.concat(out).toString('latin1')), 5000, 'the point dump');
+  } finally { site.gw.child.stdout.off('data', take); }
+  const bytes = Buffer.concat(out);
+  let text;
+  assert.doesNotThrow(() => { text = strict.decode(bytes); }, 'the dump is not valid UTF-8');
+  const line = text.split('\n').find((l) => l.split('\t')[0] === name);
+  assert.ok(line, `${name} not in the dump`);
+  const fields = line.split('\t');
+  assert.equal(fields.length, 4, `a value split the line into fields: ${line}`);
+  return fields[3];
+}
+
 /** A viewer that checks every text frame with the fatal decoder. */
 function viewer(site) {
   const ws = new WebSocket(`ws://127.0.0.1:${site.diagPort}/api/v1/stream`, { skipUTF8Validation: true });
@@ -103,6 +123,17 @@ test('stray bytes written through the API and a knock at /ocpp/EVIL%FF: API and 
     assert.equal(v.invalid, 0, 'a stream message was not valid UTF-8');
     assert.equal(v.closed, null, 'the viewer was disconnected');
     v.ws.close();
+
+    // The SIGUSR1 dump escapes string values as plain text (common/text):
+    // the stray byte as \xFF, a TAB (the dump's field separator) as \x09
+    // and a backslash doubled, so that no value forges an escape or a field.
+    assert.equal(await dumpValue(site, 'charger.0.remote_start.id_tag'), '"E\\xFFAB"');
+    const w2 = await fetch(`${site.base}/api/v1/points/charger.0.remote_start.id_tag`, {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      body: Buffer.concat([Buffer.from('{"value":"\\t\\\\x'), Buffer.from([0xfe]), Buffer.from('"}')]),
+    });
+    assert.equal(w2.status, 200);
+    assert.equal(await dumpValue(site, 'charger.0.remote_start.id_tag'), '"\\x09\\\\x\\xFE"');
   } finally { await site.stop(); }
 });
 

@@ -1,72 +1,10 @@
-/* Unit tests for what diag sends: the UTF-8 escaping rule (utf8.h), the
- * Host/Origin rules (origin.h) and the fixed OCPP action label set
- * (metrics.h). */
-#include <string.h>
+/* Unit tests for what diag sends: the Host/Origin rules (origin.h) and the
+ * fixed OCPP action label set (metrics.h). The UTF-8 escaping rule diag
+ * applies (JSON mode) and the cut between characters are libgwtext's,
+ * tested in test-text.c. */
 #include <glib.h>
 #include "diag/metrics.h"
 #include "diag/origin.h"
-#include "diag/utf8.h"
-
-/* Escape len bytes of s; returns a new string. */
-static char *escaped(const char *s, size_t len)
-{
-    GString *out = g_string_new(NULL);
-    gw_diag_utf8_append_escaped(out, s, len);
-    return g_string_free(out, FALSE);
-}
-
-static void test_utf8_escape(void)
-{
-    char *e;
-    /* valid text, multi-byte included, passes unchanged */
-    e = escaped("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z", 11);
-    g_assert_cmpstr(e, ==, "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z");
-    g_free(e);
-    /* each stray byte becomes \\xHH (JSON/Prometheus for the text \xHH) */
-    e = escaped("EVIL\xff", 5);
-    g_assert_cmpstr(e, ==, "EVIL\\\\xFF");
-    g_free(e);
-    /* a cut sequence, an overlong, a surrogate, above U+10FFFF */
-    e = escaped("\xc3", 1);
-    g_assert_cmpstr(e, ==, "\\\\xC3");
-    g_free(e);
-    e = escaped("\xc0\xaf", 2);
-    g_assert_cmpstr(e, ==, "\\\\xC0\\\\xAF");
-    g_free(e);
-    e = escaped("\xed\xa0\x80", 3);
-    g_assert_cmpstr(e, ==, "\\\\xED\\\\xA0\\\\x80");
-    g_free(e);
-    e = escaped("\xf4\x90\x80\x80", 4);
-    g_assert_cmpstr(e, ==, "\\\\xF4\\\\x90\\\\x80\\\\x80");
-    g_free(e);
-    /* a lead byte followed by ASCII: the byte alone is stray, the ASCII kept */
-    e = escaped("\xe2(x", 3);
-    g_assert_cmpstr(e, ==, "\\\\xE2(x");
-    g_free(e);
-
-    GString *s = g_string_new("{\"a\":\"ok\"}");
-    g_assert_false(gw_diag_utf8_fix(s));
-    g_assert_cmpstr(s->str, ==, "{\"a\":\"ok\"}");
-    g_string_assign(s, "{\"a\":\"\xfe\"}");
-    g_assert_true(gw_diag_utf8_fix(s));
-    g_assert_cmpstr(s->str, ==, "{\"a\":\"\\\\xFE\"}");
-    g_assert_true(g_utf8_validate(s->str, (gssize)s->len, NULL));
-    g_string_free(s, TRUE);
-}
-
-static void test_utf8_cut(void)
-{
-    const char *t = "ab\xc3\xa9" "cd\xe2\x82\xac"; /* a b é c d € */
-    size_t len = strlen(t);
-    g_assert_cmpuint(gw_diag_utf8_cut(t, len, 100), ==, len);
-    g_assert_cmpuint(gw_diag_utf8_cut(t, len, 2), ==, 2);
-    g_assert_cmpuint(gw_diag_utf8_cut(t, len, 3), ==, 2);  /* inside é */
-    g_assert_cmpuint(gw_diag_utf8_cut(t, len, 4), ==, 4);
-    g_assert_cmpuint(gw_diag_utf8_cut(t, len, 7), ==, 6);  /* inside € */
-    g_assert_cmpuint(gw_diag_utf8_cut(t, len, 8), ==, 6);
-    /* stray continuation bytes are not a character to keep whole */
-    g_assert_cmpuint(gw_diag_utf8_cut("a\x80\x80\x80\x80", 5, 3), ==, 3);
-}
 
 static void test_origin(void)
 {
@@ -135,8 +73,6 @@ static void test_action_labels(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/diag/utf8/escape", test_utf8_escape);
-    g_test_add_func("/diag/utf8/cut", test_utf8_cut);
     g_test_add_func("/diag/origin/host-and-origin", test_origin);
     g_test_add_func("/diag/metrics/action-labels", test_action_labels);
     return g_test_run();

@@ -1,11 +1,10 @@
 /* Refused handshakes (ocpp_refusal.c): statuses, the per-peer log window
- * and its overall budget; peer text made valid UTF-8 (ocpp_text.c); the
- * scan list keyed by text and reason. */
+ * and its overall budget; the scan list keyed by text and reason, peer
+ * text stored escaped (the rule itself: test-text.c). */
 #include <glib.h>
 #include <string.h>
 #include "ocpp_common/ocpp_refusal.h"
 #include "ocpp_common/ocpp_scan.h"
-#include "ocpp_common/ocpp_text.h"
 
 static void test_status(void)
 {
@@ -51,37 +50,6 @@ static void test_log_budget(void)
     g_free(log);
 }
 
-static const char *esc(const char *in, size_t len, size_t out_size)
-{
-    static char out[256];
-    gw_ocpp_text_escape(in, len, out, out_size);
-    g_assert_true(g_utf8_validate(out, -1, NULL));
-    return out;
-}
-
-static void test_escape(void)
-{
-    g_assert_cmpstr(esc("CP-01", 5, 256), ==, "CP-01");
-    g_assert_cmpstr(esc("EVIL\xFF", 5, 256), ==, "EVIL\\xFF");
-    g_assert_cmpstr(esc("caf\xc3\xa9", 5, 256), ==, "caf\xc3\xa9");
-    g_assert_cmpstr(esc("a\\b", 3, 256), ==, "a\\\\b");
-    g_assert_cmpstr(esc("a\nb\x7f", 4, 256), ==, "a\\x0Ab\\x7F");
-    g_assert_cmpstr(esc("a\0b", 3, 256), ==, "a\\x00b");
-    /* overlong "/", a surrogate, beyond U+10FFFF, a cut sequence, a stray
-     * continuation byte */
-    g_assert_cmpstr(esc("\xc0\xaf", 2, 256), ==, "\\xC0\\xAF");
-    g_assert_cmpstr(esc("\xed\xa0\x80", 3, 256), ==, "\\xED\\xA0\\x80");
-    g_assert_cmpstr(esc("\xf4\x90\x80\x80", 4, 256), ==, "\\xF4\\x90\\x80\\x80");
-    g_assert_cmpstr(esc("\xe2\x82", 2, 256), ==, "\\xE2\\x82");
-    g_assert_cmpstr(esc("\x80x", 2, 256), ==, "\\x80x");
-    g_assert_cmpstr(esc("\xf0\x9f\x94\x8c", 4, 256), ==, "\xf0\x9f\x94\x8c");
-    /* full: never half a character or half an escape */
-    g_assert_cmpstr(esc("ab\xc3\xa9", 4, 4), ==, "ab");
-    g_assert_cmpstr(esc("ab\xff", 3, 6), ==, "ab");
-    g_assert_cmpstr(esc("ab\xff", 3, 7), ==, "ab\\xFF");
-    g_assert_cmpstr(esc(NULL, 0, 8), ==, "");
-}
-
 static void test_scan_reasons(void)
 {
     gw_ocpp_scan_t s;
@@ -113,7 +81,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ocpp/refusal/status", test_status);
     g_test_add_func("/ocpp/refusal/log-window", test_log_window);
     g_test_add_func("/ocpp/refusal/log-budget", test_log_budget);
-    g_test_add_func("/ocpp/refusal/escape", test_escape);
     g_test_add_func("/ocpp/refusal/scan-reasons", test_scan_reasons);
     return g_test_run();
 }
