@@ -235,7 +235,8 @@ static void api_config_error_v(gw_ctx_t *ctx, const char *key, const char *fmt, 
     __attribute__((format(printf, 3, 0)));
 static void api_config_error_v(gw_ctx_t *ctx, const char *key, const char *fmt, va_list ap)
 {
-    char *why = g_strdup_vprintf(fmt ? fmt : "", ap);
+    /* no format: the line is "[group] key:" with an empty reason */
+    char *why = fmt ? g_strdup_vprintf(fmt, ap) : g_strdup("");
     gw_host_config_error(ctx, key, why);
     g_free(why);
 }

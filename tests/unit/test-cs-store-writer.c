@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <event2/event.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include "host.h"
 #include "ocpp_cs/cs.h"
 
