@@ -240,6 +240,11 @@ static void api_config_error_v(gw_ctx_t *ctx, const char *key, const char *fmt, 
     g_free(why);
 }
 
+static int api_config_claim(gw_ctx_t *ctx, const char *key, const char *kind, const char *value)
+{
+    return gw_host_config_claim(ctx, key, kind, value);
+}
+
 static const gw_host_api_t host_api = {
     .size = sizeof(gw_host_api_t),
     .abi_major = GW_ABI_MAJOR,
@@ -276,6 +281,8 @@ static const gw_host_api_t host_api = {
     .post = api_post,
     .plugin_info = api_plugin_info,
     .config_error_v = api_config_error_v,
+    /* ABI 1.1: claims */
+    .config_claim = api_config_claim,
 };
 
 const gw_host_api_t *gw_host_api(void)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <glib.h>
 #include "conf_common/conf_check.h"
+#include "ocpp_common/ocpp_claims.h"
 #include "cs.h"
 
 /* Characters a URL path prefix may hold without escaping or ambiguity. */
@@ -29,6 +30,9 @@ int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
     }
+    else /* the port is this instance's alone (another plugin may want it too) */
+        gw_config_claim_tcp(ctx, "port", gw_config_string(ctx, "bind_address"),
+                            (int)gw_config_int(ctx, "port"));
     if (!cs_config_prefix_ok(gw_config_string(ctx, "path_prefix"))) {
         gw_config_error(ctx, "path_prefix", "'%s': only printable ASCII without spaces, ? # %% "
                         "or \\", gw_config_string(ctx, "path_prefix"));
@@ -44,6 +48,8 @@ int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
     }
+    else /* a charger is served by one instance only: index and id */
+        gw_ocpp_chargers_claim(ctx, "chargers", out->chargers);
     out->map = gw_regmap_load(gw_config_string(ctx, "register_map"), &why);
     if (!out->map) {
         gw_config_error(ctx, "register_map", "%s", why ? why : "cannot load");

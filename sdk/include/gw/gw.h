@@ -25,6 +25,11 @@
  *          side effects; run by --check-config and before every init();
  *          gw_host_api_t.config_error_v / gw_config_error(): report
  *          "FILE: [group] key: reason" from validate, init or start.
+ *        - gw_host_api_t.config_claim / gw_config_claim(),
+ *          gw_config_claim_tcp(): validate() declares the resources its
+ *          instance uses exclusively (a TCP port, a serial device, a
+ *          charger index or id); the host reports clashes between
+ *          instances as configuration errors before any init().
  */
 #ifndef GW_GW_H
 #define GW_GW_H
