@@ -153,17 +153,38 @@ unsigned gw_claims_check(gw_claims_t *cl, gw_claims_report_fn report, void *user
 {
     GPtrArray *l = cl->list;
     guint n = l->len;
-    /* for each claim, the earlier claim of another instance it clashes with */
+    /* For each claim, the earlier claim of another instance it clashes
+     * with. Equal text is found through a table (ocpp_cs and ocpp_bridge
+     * may claim 4,096 chargers each); only "tcp", whose overlap is not
+     * equality, is compared pairwise, and listeners are few. */
     gw_claim_t **with = g_new0(gw_claim_t *, n ? n : 1);
+    GHashTable *first = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GPtrArray *tcp = g_ptr_array_new();
     for (guint i = 0; i < n; i++) {
         gw_claim_t *c = g_ptr_array_index(l, i);
-        for (guint j = 0; j < i && !with[i]; j++) {
-            gw_claim_t *o = g_ptr_array_index(l, j);
-            if (strcmp(o->owner, c->owner) != 0 && strcmp(o->kind, c->kind) == 0 &&
-                gw_claims_overlap(c->kind, c->value, o->value))
-                with[i] = o;
+        if (strcmp(c->kind, "tcp") == 0) {
+            for (guint j = 0; j < tcp->len && !with[i]; j++) {
+                gw_claim_t *o = g_ptr_array_index(tcp, j);
+                if (strcmp(o->owner, c->owner) != 0 && gw_tcp_overlap(c->value, o->value))
+                    with[i] = o;
+            }
+            g_ptr_array_add(tcp, c);
+            continue;
+        }
+        /* compared with the resource's first claim: a third instance is
+         * reported against the first one, like the second */
+        char *k = g_strdup_printf("%s\t%s", c->kind, c->value);
+        gw_claim_t *f = g_hash_table_lookup(first, k);
+        if (!f)
+            g_hash_table_insert(first, k, c);
+        else {
+            g_free(k);
+            if (strcmp(f->owner, c->owner) != 0)
+                with[i] = f;
         }
     }
+    g_ptr_array_free(tcp, TRUE);
+    g_hash_table_destroy(first);
     /* one line per (instance, key, kind, earlier instance, earlier key) */
     bool *done = g_new0(bool, n ? n : 1);
     unsigned lines = 0;

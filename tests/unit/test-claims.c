@@ -117,6 +117,19 @@ static void test_check_many(void)
     g_ptr_array_free(lines, TRUE);
     gw_claims_free(cl);
 
+    /* the first instance claiming again after the second: still one line,
+     * the second's, against the first */
+    cl = gw_claims_new();
+    gw_claims_add(cl, "a", "device", "serial", "/dev/ttyS0");
+    gw_claims_add(cl, "b", "device", "serial", "/dev/ttyS0");
+    gw_claims_add(cl, "a", "device", "serial", "/dev/ttyS0");
+    lines = check(cl);
+    g_assert_cmpuint(lines->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(lines, 0), ==,
+                    "[b] device: serial /dev/ttyS0 is also claimed by [a] device");
+    g_ptr_array_free(lines, TRUE);
+    gw_claims_free(cl);
+
     cl = gw_claims_new(); /* nothing claimed: nothing to say */
     lines = check(cl);
     g_assert_cmpuint(lines->len, ==, 0);

@@ -373,7 +373,8 @@ static inline int gw_config_claim_tcp(gw_ctx_t *ctx, const char *key, const char
 {
     char value[320];
     const char *a = address ? address : "";
-    snprintf(value, sizeof value, strchr(a, ':') ? "[%s]:%d" : "%s:%d", a, port);
+    int v6 = strchr(a, ':') != NULL; /* brackets keep the port apart */
+    snprintf(value, sizeof value, "%s%s%s:%d", v6 ? "[" : "", a, v6 ? "]" : "", port);
     return gw_config_claim(ctx, key, "tcp", value);
 }
 
