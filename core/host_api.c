@@ -240,6 +240,18 @@ static void api_config_error_v(gw_ctx_t *ctx, const char *key, const char *fmt, 
     g_free(why);
 }
 
+static int api_point_enum_set(gw_ctx_t *ctx, gw_point_id_t id, const char *values)
+{
+    REFUSE_IN_VALIDATE(ctx, "gw_point_enum_set", -EPERM);
+    return gw_pointdb_enum_set(ctx->host->points, ctx, id, values);
+}
+
+static int api_point_range_set(gw_ctx_t *ctx, gw_point_id_t id, int64_t min, int64_t max)
+{
+    REFUSE_IN_VALIDATE(ctx, "gw_point_range_set", -EPERM);
+    return gw_pointdb_range_set(ctx->host->points, ctx, id, min, max);
+}
+
 static int api_config_claim(gw_ctx_t *ctx, const char *key, const char *kind, const char *value)
 {
     return gw_host_config_claim(ctx, key, kind, value);
@@ -281,6 +293,8 @@ static const gw_host_api_t host_api = {
     .post = api_post,
     .plugin_info = api_plugin_info,
     .config_error_v = api_config_error_v,
+    .point_enum_set = api_point_enum_set,
+    .point_range_set = api_point_range_set,
     /* ABI 1.1: claims */
     .config_claim = api_config_claim,
 };

@@ -34,6 +34,15 @@ typedef struct gw_attr {
     const char *value;
 } gw_attr_t;
 
+/* The values a point's owner allows the outside world to write: parsed
+ * once per distinct list and shared by every point that declares it (the
+ * map's 20 chargers x 8 connectors repeat a few dozen lists). */
+typedef struct gw_point_enum {
+    const char *text;           /* canonical "code=label;...", in the name arena */
+    size_t n;
+    int64_t codes[];
+} gw_point_enum_t;
+
 /* What many points share: kept once per distinct combination. */
 typedef struct gw_point_meta {
     const char *description;    /* in the name arena */
@@ -41,6 +50,7 @@ typedef struct gw_point_meta {
     gw_write_check_fn check;
     gw_write_fn on_write;
     void *user;
+    const gw_point_enum_t *enumeration; /* NULL: any value of the type and range */
     int64_t min, max;
     uint32_t flags;
     uint32_t max_len;
@@ -79,6 +89,7 @@ struct gw_pointdb {
     gw_pointdb_owner_name_fn owner_name;
     GStringChunk *names;       /* point names, descriptions, units */
     GHashTable *metas;         /* gw_point_meta_t* -> itself, deduplicated */
+    GHashTable *enums;         /* canonical text -> gw_point_enum_t* */
 };
 
 static int64_t now_ms(void)
@@ -92,7 +103,8 @@ static guint meta_hash(gconstpointer key)
 {
     const gw_point_meta_t *m = key;
     guint h = g_direct_hash(m->description) ^ (g_direct_hash(m->unit) << 1) ^
-              g_direct_hash((gpointer)(uintptr_t)m->check) ^ g_direct_hash(m->user);
+              g_direct_hash((gpointer)(uintptr_t)m->check) ^ g_direct_hash(m->user) ^
+              g_direct_hash(m->enumeration);
     return h ^ (guint)m->flags ^ ((guint)m->max_len << 8) ^ (guint)m->min ^ (guint)m->max;
 }
 
@@ -102,12 +114,23 @@ static gboolean meta_equal(gconstpointer a, gconstpointer b)
     const gw_point_meta_t *x = a, *y = b;
     return x->description == y->description && x->unit == y->unit && x->check == y->check &&
            x->on_write == y->on_write && x->user == y->user && x->min == y->min &&
-           x->max == y->max && x->flags == y->flags && x->max_len == y->max_len;
+           x->max == y->max && x->flags == y->flags && x->max_len == y->max_len &&
+           x->enumeration == y->enumeration;
 }
 
 static const char *arena_intern(gw_pointdb_t *db, const char *s)
 {
     return s ? g_string_chunk_insert_const(db->names, s) : NULL;
+}
+
+static const gw_point_meta_t *meta_intern_key(gw_pointdb_t *db, const gw_point_meta_t *key)
+{
+    gw_point_meta_t *m = g_hash_table_lookup(db->metas, key);
+    if (!m) {
+        m = g_memdup2(key, sizeof *key);
+        g_hash_table_add(db->metas, m);
+    }
+    return m;
 }
 
 static const gw_point_meta_t *meta_intern(gw_pointdb_t *db, const gw_point_def_t *def)
@@ -117,12 +140,7 @@ static const gw_point_meta_t *meta_intern(gw_pointdb_t *db, const gw_point_def_t
         .check = def->check, .on_write = def->on_write, .user = def->user,
         .min = def->min, .max = def->max, .flags = def->flags, .max_len = def->max_len,
     };
-    gw_point_meta_t *m = g_hash_table_lookup(db->metas, &key);
-    if (!m) {
-        m = g_memdup2(&key, sizeof key);
-        g_hash_table_add(db->metas, m);
-    }
-    return m;
+    return meta_intern_key(db, &key);
 }
 
 gw_pointdb_t *gw_pointdb_new(size_t max_points)
@@ -135,6 +153,7 @@ gw_pointdb_t *gw_pointdb_new(size_t max_points)
     db->next_sub_id = 1;
     db->names = g_string_chunk_new(64 * 1024);
     db->metas = g_hash_table_new_full(meta_hash, meta_equal, g_free, NULL);
+    db->enums = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     return db;
 }
 
@@ -163,6 +182,7 @@ void gw_pointdb_free(gw_pointdb_t *db)
     g_hash_table_destroy(db->subs_by_id);
     g_hash_table_destroy(db->by_name);
     g_hash_table_destroy(db->metas);
+    g_hash_table_destroy(db->enums);
     g_string_chunk_free(db->names);
     g_ptr_array_free(db->prefix_subs, TRUE);
     g_free(db);
@@ -285,6 +305,7 @@ int gw_pointdb_info(gw_pointdb_t *db, gw_point_id_t id, gw_point_info_t *out)
         .quality = p->quality, .max_len = p->meta->max_len, .changed_ms = p->changed_ms,
         .owner = owner_name(db, p->owner), .description = p->meta->description, .unit = p->meta->unit,
         .flags = p->meta->flags, .min = p->meta->min, .max = p->meta->max,
+        .enumeration = p->meta->enumeration ? p->meta->enumeration->text : NULL,
     };
     memcpy(out, &info, out->size < sizeof info ? out->size : sizeof info);
     return 0;
@@ -312,6 +333,20 @@ int gw_pointdb_get(gw_pointdb_t *db, gw_point_id_t id, gw_value_t *out)
         return -ENOENT;
     point_value(p, out);
     return 0;
+}
+
+/* The integer interval a type holds; false for float and string types. */
+static bool type_bounds(gw_type_t type, int64_t *lo, int64_t *hi)
+{
+    switch (type) {
+    case GW_TYPE_BOOL: *lo = 0; *hi = 1; return true;
+    case GW_TYPE_INT16: *lo = INT16_MIN; *hi = INT16_MAX; return true;
+    case GW_TYPE_UINT16: *lo = 0; *hi = UINT16_MAX; return true;
+    case GW_TYPE_INT32: *lo = INT32_MIN; *hi = INT32_MAX; return true;
+    case GW_TYPE_UINT32: *lo = 0; *hi = UINT32_MAX; return true;
+    case GW_TYPE_DATETIME: *lo = INT64_MIN; *hi = INT64_MAX; return true;
+    default: return false;
+    }
 }
 
 /* Check a value against the point's type and range; the normalised value
@@ -348,15 +383,12 @@ static int value_check(const gw_point_t *p, const gw_value_t *v, gw_value_t *out
         }
         out->u.f = (double)(float)out->u.f;
         return 0;
-    case GW_TYPE_BOOL: lo = 0; hi = 1; break;
-    case GW_TYPE_INT16: lo = INT16_MIN; hi = INT16_MAX; break;
-    case GW_TYPE_UINT16: lo = 0; hi = UINT16_MAX; break;
-    case GW_TYPE_INT32: lo = INT32_MIN; hi = INT32_MAX; break;
-    case GW_TYPE_UINT32: lo = 0; hi = UINT32_MAX; break;
-    case GW_TYPE_DATETIME: lo = INT64_MIN; hi = INT64_MAX; break;
     default:
-        *why = "unknown type";
-        return -EINVAL;
+        if (!type_bounds(p->type, &lo, &hi)) {
+            *why = "unknown type";
+            return -EINVAL;
+        }
+        break;
     }
     if (v->kind != GW_VALUE_INT) {
         *why = "an integer is expected";
@@ -493,6 +525,49 @@ int gw_pointdb_set_quality(gw_pointdb_t *db, gw_ctx_t *ctx, gw_point_id_t id, gw
     return p->nsubs ? notify(db, id) : 0;
 }
 
+/* A handful of codes per list: a scan beats a search. */
+static inline bool enum_allows(const gw_point_enum_t *e, int64_t v)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (e->codes[i] == v)
+            return true;
+    return false;
+}
+
+/* One element of a write batch, in the order a writer can rely on: the
+ * point, its access, its type, the limits its owner declared (range,
+ * enumeration), and only then the owner's own check, which therefore never
+ * sees a value outside them. */
+static int write_check(gw_pointdb_t *db, const gw_point_write_t *w, gw_value_t *val,
+                       const char **reason)
+{
+    gw_point_t *p = point_at(db, w->id);
+    int rc;
+    if (!p) {
+        *reason = "no such point";
+        return -ENOENT;
+    }
+    if (!(p->access & GW_ACCESS_W)) {
+        *reason = "read-only point";
+        return -EACCES;
+    }
+    if ((rc = value_check(p, &w->value, val, reason)) < 0)
+        return rc;
+    if (p->meta->enumeration && !enum_allows(p->meta->enumeration, val->u.i)) {
+        *reason = "not one of the point's enumerated values";
+        return -ERANGE;
+    }
+    if (!p->meta->check)
+        return 0;
+    const char *why = NULL;
+    rc = p->meta->check(p->owner, w->id, val, p->meta->user, &why);
+    if (rc > 0)
+        rc = -EINVAL;
+    if (rc < 0)
+        *reason = why ? why : "refused by its owner";
+    return rc;
+}
+
 int gw_pointdb_write(gw_pointdb_t *db, const gw_point_write_t *w, size_t n, gw_write_error_t *err)
 {
     gw_write_error_t dummy;
@@ -510,22 +585,8 @@ int gw_pointdb_write(gw_pointdb_t *db, const gw_point_write_t *w, size_t n, gw_w
 
     /* 1. Check everything; nothing changes unless all is acceptable. */
     for (size_t i = 0; i < n && rc == 0; i++) {
-        gw_point_t *p = point_at(db, w[i].id);
         err->index = i;
-        if (!p) {
-            err->reason = "no such point";
-            rc = -ENOENT;
-        } else if (!(p->access & GW_ACCESS_W)) {
-            err->reason = "read-only point";
-            rc = -EACCES;
-        } else if ((rc = value_check(p, &w[i].value, &vals[i], &err->reason)) == 0 && p->meta->check) {
-            const char *why = NULL;
-            rc = p->meta->check(p->owner, w[i].id, &vals[i], p->meta->user, &why);
-            if (rc > 0)
-                rc = -EINVAL;
-            if (rc < 0)
-                err->reason = why ? why : "refused by its owner";
-        }
+        rc = write_check(db, &w[i], &vals[i], &err->reason);
     }
     if (rc < 0)
         goto out;
@@ -562,6 +623,85 @@ out:
     if (vals != stack_vals)
         g_free(vals);
     return rc;
+}
+
+/* Parse "code=label;code=label" for a point of type [lo, hi]. The text is
+ * rebuilt in canonical form ("01" -> "1") so that equal lists share one
+ * record. @return the interned list, or NULL: the list is malformed. */
+static const gw_point_enum_t *enum_intern(gw_pointdb_t *db, const char *spec, int64_t lo,
+                                          int64_t hi)
+{
+    gchar **items = g_strsplit(spec, ";", -1);
+    guint n = g_strv_length(items);
+    gw_point_enum_t *e = g_malloc(sizeof *e + n * sizeof(int64_t));
+    GString *text = g_string_sized_new(strlen(spec) + 8);
+    bool ok = n > 0 && n <= GW_POINT_ENUM_MAX;
+    e->n = 0;
+    for (guint i = 0; ok && i < n; i++) {
+        const char *eq = strchr(items[i], '=');
+        char *end;
+        errno = 0;
+        long long code = eq ? strtoll(items[i], &end, 10) : 0;
+        ok = eq && end == eq && eq != items[i] && errno == 0 && eq[1] && code >= lo &&
+             code <= hi && !enum_allows(e, code);
+        if (!ok)
+            break;
+        e->codes[e->n++] = code;
+        g_string_append_printf(text, "%s%lld=%s", i ? ";" : "", code, eq + 1);
+    }
+    g_strfreev(items);
+    const gw_point_enum_t *found = ok ? g_hash_table_lookup(db->enums, text->str) : NULL;
+    if (!ok || found) {
+        g_free(e);
+        g_string_free(text, TRUE);
+        return found;
+    }
+    e->text = g_string_chunk_insert_const(db->names, text->str);
+    g_string_free(text, TRUE);
+    g_hash_table_insert(db->enums, (gpointer)e->text, e);
+    return e;
+}
+
+int gw_pointdb_enum_set(gw_pointdb_t *db, gw_ctx_t *ctx, gw_point_id_t id, const char *values)
+{
+    gw_point_t *p = point_at(db, id);
+    int64_t lo, hi;
+    if (!p)
+        return -ENOENT;
+    if (p->owner != ctx)
+        return -EPERM;
+    if (!type_bounds(p->type, &lo, &hi))
+        return -EINVAL;
+    gw_point_meta_t key = *p->meta;
+    key.enumeration = NULL;
+    if (values && *values) {
+        if (strlen(values) > GW_POINT_ENUM_TEXT_MAX ||
+            !(key.enumeration = enum_intern(db, values, lo, hi)))
+            return -EINVAL;
+    }
+    p->meta = meta_intern_key(db, &key);
+    /* viewers read labels from the attribute, as they do for any plugin
+     * that sets it by hand */
+    return gw_pointdb_attr_set(db, id, "enum", key.enumeration ? key.enumeration->text : NULL);
+}
+
+int gw_pointdb_range_set(gw_pointdb_t *db, gw_ctx_t *ctx, gw_point_id_t id, int64_t min,
+                         int64_t max)
+{
+    gw_point_t *p = point_at(db, id);
+    int64_t lo, hi;
+    if (!p)
+        return -ENOENT;
+    if (p->owner != ctx)
+        return -EPERM;
+    if (!type_bounds(p->type, &lo, &hi) || min > max)
+        return -EINVAL;
+    gw_point_meta_t key = *p->meta;
+    key.flags |= GW_POINT_RANGE;
+    key.min = min;
+    key.max = max;
+    p->meta = meta_intern_key(db, &key);
+    return 0;
 }
 
 int gw_pointdb_attr_set(gw_pointdb_t *db, gw_point_id_t id, const char *key, const char *value)

@@ -24,6 +24,11 @@ int gw_pointdb_get(gw_pointdb_t *db, gw_point_id_t id, gw_value_t *out);
 int gw_pointdb_set(gw_pointdb_t *db, gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v);
 int gw_pointdb_set_quality(gw_pointdb_t *db, gw_ctx_t *ctx, gw_point_id_t id, gw_quality_t q);
 int gw_pointdb_write(gw_pointdb_t *db, const gw_point_write_t *w, size_t n, gw_write_error_t *err);
+/** Owner only: the values others may write ("code=label;..."; NULL or ""
+ *  removes the list), and the range of an integer point. */
+int gw_pointdb_enum_set(gw_pointdb_t *db, gw_ctx_t *ctx, gw_point_id_t id, const char *values);
+int gw_pointdb_range_set(gw_pointdb_t *db, gw_ctx_t *ctx, gw_point_id_t id, int64_t min,
+                         int64_t max);
 int gw_pointdb_attr_set(gw_pointdb_t *db, gw_point_id_t id, const char *key, const char *value);
 const char *gw_pointdb_attr_get(gw_pointdb_t *db, gw_point_id_t id, const char *key);
 gw_sub_id_t gw_pointdb_subscribe(gw_pointdb_t *db, gw_ctx_t *ctx, const char *pattern,

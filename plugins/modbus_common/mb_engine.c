@@ -128,8 +128,24 @@ static void signal_describe(gw_mb_engine_t *e, const gw_mb_signal_t *s)
         snprintf(buf, sizeof buf, "%u", s->page);
         gw_point_attr_set(e->ctx, s->point, "modbus.page", buf);
     }
-    if (*s->row->values)
-        gw_point_attr_set(e->ctx, s->point, "enum", s->row->values);
+}
+
+/* The map's `values` column is for owners to declare (gw_point_enum_set,
+ * as ocpp_cs and ocpp_bridge do); the point database enforces it for
+ * every writer. A point whose owner declares another list (or none) is
+ * checked against the owner's: say so once, with an example. */
+static void signal_values_compare(gw_mb_engine_t *e, const gw_mb_signal_t *s,
+                                  const gw_point_info_t *info, size_t *mismatches)
+{
+    const char *mine = s->row->values, *theirs = info->enumeration ? info->enumeration : "";
+    if (!*mine || !(s->row->access & GW_ACCESS_W) || gw_regmap_values_equal(mine, theirs))
+        return;
+    if ((*mismatches)++ == 0)
+        gw_log(e->ctx, GW_LOG_WARNING,
+               "map line %u: %s lists values \"%s\" but its owner %s declares %s%s%s; writes "
+               "are checked against the owner's list", s->row->line, info->name, mine,
+               info->owner ? info->owner : "?", *theirs ? "\"" : "", *theirs ? theirs : "none",
+               *theirs ? "\"" : "");
 }
 
 /* After binding only present signals matter, and only by point id: drop
@@ -161,7 +177,7 @@ static void signals_compact(gw_mb_engine_t *e)
 
 int gw_mb_engine_bind(gw_mb_engine_t *e)
 {
-    size_t enabled = e->signals->len;
+    size_t enabled = e->signals->len, mismatches = 0;
     if (e->bound)
         return 0;
     e->absent = 0;
@@ -175,6 +191,7 @@ int gw_mb_engine_bind(gw_mb_engine_t *e)
             s->type = info.type;
             s->max_len = info.max_len;
             signal_describe(e, s);
+            signal_values_compare(e, s, &info, &mismatches);
             continue;
         }
         s->point = -1;
@@ -182,6 +199,9 @@ int gw_mb_engine_bind(gw_mb_engine_t *e)
         gw_log(e->ctx, GW_LOG_DEBUG, "absent: %s (address %u, map line %u)", s->name, s->address,
                s->row->line);
     }
+    if (mismatches > 1)
+        gw_log(e->ctx, GW_LOG_WARNING, "%zu writable signals in all whose map values differ "
+               "from their owner's", mismatches);
     /* absent rows answer exception 02 like rows outside the map */
     signals_compact(e);
     e->bound = true;

@@ -4,8 +4,9 @@
  *   = 1); 06/16 write registers; 05/15 write 0/1.
  *   "Not used" registers inside a group read 0; any address outside the
  *   map, disabled or absent answers 02, and so does writing a read-only
- *   register or part of a multi-register signal; an enumerated value
- *   outside its list answers 03. A request touching one bad address fails
+ *   register or part of a multi-register signal; a value the point
+ *   database refuses (outside the type, the range or the enumeration its
+ *   owner declared) answers 03. A request touching one bad address fails
  *   whole, and a write request is one batch: every value is applied before
  *   any owner's handler runs.
  */
@@ -91,8 +92,8 @@ static int signal_decode(gw_mb_engine_t *e, const gw_mb_signal_t *s, const uint1
 {
     switch (s->row->format) {
     case GW_REGMAP_INTEGER:
-        if (!gw_regmap_row_allows(s->row, w[0]))
-            return EX_VALUE;
+        /* the enumeration is the point database's to check, for every
+         * writer alike (gw_point_enum_set): -ERANGE below answers 03 */
         *out = gw_value_int(s->type == GW_TYPE_INT16 ? (int16_t)w[0] : (int64_t)w[0]);
         return 0;
     case GW_REGMAP_FLOAT: {
@@ -323,8 +324,20 @@ int gw_mb_reply_send(modbus_t *mb, const uint8_t *req, int len, gw_mb_reply_t *r
 {
     if (reply->silent)
         return 0;
-    if (reply->exception)
+    if (reply->exception) {
+        /* libmodbus answers fc + 0x80 in 8 bits: for a request in the
+         * exception range (0x80..0xFF) that wraps to fc - 0x80, a normal
+         * function code. The spec's answer is fc | 0x80, so hand it the
+         * function code without its high bit. */
+        int hl = modbus_get_header_length(mb);
+        if (hl > 0 && hl < len && len <= MODBUS_MAX_ADU_LENGTH && (req[hl] & 0x80)) {
+            uint8_t copy[MODBUS_MAX_ADU_LENGTH];
+            memcpy(copy, req, (size_t)len);
+            copy[hl] &= 0x7f;
+            return modbus_reply_exception(mb, copy, (unsigned)reply->exception) < 0 ? -1 : 0;
+        }
         return modbus_reply_exception(mb, req, (unsigned)reply->exception) < 0 ? -1 : 0;
+    }
     return modbus_reply(mb, req, len, &reply->mapping) < 0 ? -1 : 0;
 }
 

@@ -84,14 +84,40 @@ char *gw_regmap_key_from_name(const char *name, unsigned *idx, size_t max, size_
     return g_string_free(key, FALSE);
 }
 
-int gw_regmap_signal_state(const gw_regmap_t *map, const char *point_name, const char *mode)
+/* The row a point name comes from, when its indexes exist in the map. */
+static const gw_regmap_row_t *signal_row(const gw_regmap_t *map, const char *point_name)
 {
     unsigned idx[GW_REGMAP_MAX_DEPTH + 1];
     const gw_regmap_block_t *chain[GW_REGMAP_MAX_DEPTH + 8];
     size_t n_idx, n, level = 0;
-    unsigned want;
     gpointer hit;
     char *key;
+    const gw_regmap_row_t *row;
+
+    key = gw_regmap_key_from_name(point_name, idx, G_N_ELEMENTS(idx), &n_idx);
+    hit = g_hash_table_lookup(map->by_key, key);
+    g_free(key);
+    if (!hit)
+        return NULL;
+    row = &g_array_index(map->rows, gw_regmap_row_t, GPOINTER_TO_UINT(hit) - 1);
+    /* the outermost index is open-ended (further chargers live on further
+     * Modbus units); inner ones must exist in their block */
+    n = gw_regmap_block_chain(map, row->block, chain, G_N_ELEMENTS(chain));
+    for (size_t i = 0; i < n; i++) {
+        if (!chain[i]->var)
+            continue;
+        if (level >= n_idx)
+            return NULL;
+        if (level > 0 && idx[level] >= chain[i]->count)
+            return NULL;
+        level++;
+    }
+    return level == n_idx ? row : NULL;
+}
+
+int gw_regmap_signal_state(const gw_regmap_t *map, const char *point_name, const char *mode)
+{
+    unsigned want;
     const gw_regmap_row_t *row;
 
     if (!map || !point_name || !mode)
@@ -102,37 +128,49 @@ int gw_regmap_signal_state(const gw_regmap_t *map, const char *point_name, const
         want = GW_REGMAP_MODE_BRIDGE;
     else
         return -EINVAL;
-    key = gw_regmap_key_from_name(point_name, idx, G_N_ELEMENTS(idx), &n_idx);
-    hit = g_hash_table_lookup(map->by_key, key);
-    g_free(key);
-    if (!hit)
-        return -ENOENT;
-    row = &g_array_index(map->rows, gw_regmap_row_t, GPOINTER_TO_UINT(hit) - 1);
-    /* the outermost index is open-ended (further chargers live on further
-     * Modbus units); inner ones must exist in their block */
-    n = gw_regmap_block_chain(map, row->block, chain, G_N_ELEMENTS(chain));
-    for (size_t i = 0; i < n; i++) {
-        if (!chain[i]->var)
-            continue;
-        if (level >= n_idx)
-            return -ENOENT;
-        if (level > 0 && idx[level] >= chain[i]->count)
-            return -ENOENT;
-        level++;
-    }
-    if (level != n_idx)
+    row = signal_row(map, point_name);
+    if (!row)
         return -ENOENT;
     return row->enabled && (row->modes & want) ? 1 : 0;
 }
 
-bool gw_regmap_row_allows(const gw_regmap_row_t *row, int64_t value)
+const char *gw_regmap_signal_values(const gw_regmap_t *map, const char *point_name)
 {
-    if (!row->n_enum)
-        return true;
-    for (size_t i = 0; i < row->n_enum; i++)
-        if (row->enum_codes[i] == value)
-            return true;
-    return false;
+    const gw_regmap_row_t *row = map && point_name ? signal_row(map, point_name) : NULL;
+    return row && *row->values ? row->values : NULL;
+}
+
+/* "01=A; 2=B" -> "1=A;2=B" (codes as numbers); NULL when not a list. */
+static char *values_canonical(const char *values)
+{
+    gchar **items = g_strsplit(values, ";", -1);
+    GString *out = g_string_new(NULL);
+    bool ok = true;
+    for (guint i = 0; ok && items[i]; i++) {
+        const char *eq = strchr(items[i], '=');
+        char *end;
+        long long code = eq ? strtoll(items[i], &end, 10) : 0;
+        ok = eq && end == eq;
+        if (ok)
+            g_string_append_printf(out, "%s%lld=%s", i ? ";" : "", code, eq + 1);
+    }
+    g_strfreev(items);
+    if (!ok) {
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    return g_string_free(out, FALSE);
+}
+
+bool gw_regmap_values_equal(const char *a, const char *b)
+{
+    if (!*a || !*b)
+        return !*a && !*b;
+    char *ca = values_canonical(a), *cb = values_canonical(b);
+    bool same = ca && cb && strcmp(ca, cb) == 0;
+    g_free(ca);
+    g_free(cb);
+    return same;
 }
 
 const char *gw_regmap_format_name(gw_regmap_format_t format)

@@ -140,8 +140,17 @@ int gw_regmap_point_name(const gw_regmap_signal_t *sig, const gw_regmap_t *map,
 /** Number of enabled signals for n chargers (optionally only one mode's). */
 size_t gw_regmap_enabled_count(const gw_regmap_t *map, unsigned n, unsigned modes);
 
-/** True when the row accepts value (its enumeration, if any, lists it). */
-bool gw_regmap_row_allows(const gw_regmap_row_t *row, int64_t value);
+/**
+ * The map's enumeration ("code=name;...") for a point name, or NULL when
+ * the name has no row or the row lists no values. The owner of the point
+ * declares it to the point database (gw_point_enum_set), which checks
+ * every writer; the Modbus engine does not check it a second time.
+ */
+const char *gw_regmap_signal_values(const gw_regmap_t *map, const char *point_name);
+
+/** True when two enumerations list the same codes and names in the same
+ *  order ("01=A" equals "1=A"); "" equals only "". */
+bool gw_regmap_values_equal(const char *a, const char *b);
 
 /** "Integer", "Float", "DateTime", "String". */
 const char *gw_regmap_format_name(gw_regmap_format_t format);

@@ -22,6 +22,7 @@
 #include "modbus_common/regmap.h"
 #include "ocpp_common/ocpp_chargers.h"
 #include "ocpp_common/ocpp_frame.h"
+#include "ocpp_common/ocpp_reported.h"
 #include "ocpp_common/ocpp_scan_view.h"
 #include "ocpp_common/ws_client.h"
 
@@ -177,6 +178,9 @@ typedef struct br_charger {
     uint32_t conn;              /* 0 = not connected */
     gw_point_id_t comm_status, box_serial, point_serial, vendor, model, upstream_error;
     gw_point_id_t txn_id[BR_MAX_CONNECTORS + 1];
+    /* what the charger reported (every map point but comm_status, and the
+     * transaction ids): comm_error while it is away */
+    gw_ocpp_reported_t reported;
     int64_t txn_of[BR_MAX_CONNECTORS + 1];   /* open transactionId per connector, 0 none */
     br_pending_t pending[BR_PENDING_MAX];    /* ring of unanswered CALLs */
     unsigned pending_next;

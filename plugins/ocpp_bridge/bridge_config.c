@@ -9,16 +9,8 @@
 #include <string.h>
 #include "conf_common/conf_check.h"
 #include "ocpp_common/ocpp_claims.h"
+#include "ocpp_common/ocpp_conf.h"
 #include "bridge.h"
-
-/* Characters a URL path prefix may hold without escaping or ambiguity. */
-static bool br_config_prefix_ok(const char *prefix)
-{
-    for (const unsigned char *c = (const unsigned char *)prefix; *c; c++)
-        if (*c <= ' ' || *c >= 0x7f || strchr("?#%\\", *c))
-            return false;
-    return true;
-}
 
 /* ChargerID=user:password per item, for configured chargers only. */
 static int br_config_credentials(gw_ctx_t *ctx, br_config_t *out)
@@ -85,15 +77,13 @@ int br_config_parse(gw_ctx_t *ctx, br_config_t *out)
         gw_config_error(ctx, "bind_address", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
-    }
-    else /* the port is this instance's alone (another plugin may want it too) */
+    } else {
+        /* the port is this instance's alone (another plugin may want it too) */
         gw_config_claim_tcp(ctx, "port", gw_config_string(ctx, "bind_address"),
                             (int)gw_config_int(ctx, "port"));
-    if (!br_config_prefix_ok(gw_config_string(ctx, "path_prefix"))) {
-        gw_config_error(ctx, "path_prefix", "'%s': only printable ASCII without spaces, ? # %% "
-                        "or \\", gw_config_string(ctx, "path_prefix"));
-        rc = -EINVAL;
     }
+    if (gw_ocpp_conf_path_prefix(ctx) < 0)
+        rc = -EINVAL;
     out->chargers = gw_ocpp_chargers_parse(gw_config_list(ctx, "chargers"),
                                            (int)gw_config_int(ctx, "connectors"),
                                            BR_MAX_CONNECTORS, BR_MAX_INDEX, &why);
@@ -101,9 +91,10 @@ int br_config_parse(gw_ctx_t *ctx, br_config_t *out)
         gw_config_error(ctx, "chargers", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
-    }
-    else /* a charger is served by one instance only: index and id */
+    } else {
+        /* a charger is served by one instance only: index and id */
         gw_ocpp_chargers_claim(ctx, "chargers", out->chargers);
+    }
     /* credentials name chargers: checked against the list when it parsed */
     if (br_config_credentials(ctx, out) < 0)
         rc = -EINVAL;

@@ -101,6 +101,14 @@ static int br_reg_signal(const gw_regmap_signal_t *sig, void *user)
         r->rc = (int)id;
         return 1;
     }
+    if (!g_str_has_suffix(row->point, ".info.comm_status"))
+        gw_ocpp_reported_add(&r->ch->reported, id);
+    /* read-only, but declared like ocpp_cs's: viewers show the labels and
+     * the point database holds the same list whoever owns the point */
+    if (*row->values && row->format == GW_REGMAP_INTEGER &&
+        gw_point_enum_set(r->br->ctx, id, row->values) < 0)
+        gw_log(r->br->ctx, GW_LOG_WARNING, "%s: the map's values \"%s\" are not a valid list",
+               name, row->values);
     return 0;
 }
 
@@ -140,6 +148,7 @@ int br_points_register(bridge_t *br, br_charger_t *ch)
         snprintf(name, sizeof name, "charger.%d.connector.%d.transaction.id", ch->index, yy);
         ch->txn_id[yy] = br_point_add(br, name, GW_TYPE_INT32, 0,
                                       "transactionId from the Central System's answer");
+        gw_ocpp_reported_add(&ch->reported, ch->txn_id[yy]);
     }
     if (br->point_error)
         return br->point_error;
@@ -152,4 +161,7 @@ void br_points_comm(bridge_t *br, br_charger_t *ch, bool up)
 {
     if (ch->comm_status >= 0)
         gw_point_set_int(br->ctx, ch->comm_status, up ? 0 : 1);
+    /* connected is not talking: the values turn good on its next frame */
+    if (!up)
+        gw_ocpp_reported_away(&ch->reported, br->ctx);
 }

@@ -79,6 +79,7 @@ struct br_pair {
     bool probe;                 /* check_upstream: no charger behind it */
     char start_ids[4][GW_OCPP_ID_MAX + 1]; /* StartTransaction CALLs awaiting their answer */
     unsigned start_next;
+    bool charger_spoke;          /* its first frame went to the loop (quality) */
     char why[64];               /* which side went first, and how */
     int code;
 };
@@ -485,6 +486,12 @@ static bool br_frame_wanted(br_pair_t *p, bool from_cs, const char *t, size_t le
     char id[GW_OCPP_ID_MAX + 1], action[40];
     if (atomic_load(&p->relay->want_all_frames))
         return true;
+    /* the charger's first frame on a connection, whatever it is, tells
+     * the loop it is talking again (its values' quality turns good) */
+    if (!from_cs && !p->charger_spoke) {
+        p->charger_spoke = true;
+        return true;
+    }
     while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
         c++;
     if (c >= end || *c++ != '[')

@@ -91,6 +91,8 @@ static void br_on_frame(bridge_t *br, int index, uint32_t conn, br_dir_t dir, ch
 {
     br_charger_t *ch = br_charger(br, index);
     (void)conn;
+    if (ch && dir == BR_FROM_CHARGER)
+        gw_ocpp_reported_heard(&ch->reported, br->ctx);
     if (ch)
         br_frames_observe(br, ch, dir, text, len);
     free(text);
@@ -147,8 +149,11 @@ static void br_free(bridge_t *br)
     if (!br)
         return;
     br_relay_free(br->relay);
-    for (int i = 0; br->by_index && i < br->n_index; i++)
+    for (int i = 0; br->by_index && i < br->n_index; i++) {
+        if (br->by_index[i])
+            gw_ocpp_reported_clear(&br->by_index[i]->reported);
         free(br->by_index[i]);
+    }
     free(br->by_index);
     if (br->credentials)
         g_hash_table_destroy(br->credentials);

@@ -15,6 +15,7 @@
 #include "ocpp_common/ocpp_chargers.h"
 #include "ocpp_common/ocpp_frame.h"
 #include "ocpp_common/ocpp_measurand.h"
+#include "ocpp_common/ocpp_reported.h"
 #include "ocpp_common/ocpp_scan_view.h"
 #include "ocpp_common/ocpp_ws.h"
 
@@ -111,6 +112,8 @@ struct cs_charger {
 
     gw_point_id_t comm_status, box_serial, point_serial, vendor, model;
     cs_connector_t connector[CS_MAX_CONNECTORS + 1];
+    /* what the charger reported: comm_error while it is away */
+    gw_ocpp_reported_t reported;
 
     /* charger -> CS handshakes */
     cs_handshake_points_t hs[3];
@@ -205,6 +208,9 @@ double cs_get_float(cs_t *cs, gw_point_id_t id);
 const char *cs_get_string(cs_t *cs, gw_point_id_t id, char *buf, size_t len);
 int cs_charger_points_register(cs_t *cs, cs_charger_t *ch);
 int cs_global_points_register(cs_t *cs);
+/* Every charger is away until it says something (start-up, after the
+ * store restored what it holds). */
+void cs_points_all_away(cs_t *cs);
 
 /* cs_clock.c */
 int64_t cs_now_ms(const cs_t *cs);

@@ -9,16 +9,8 @@
 #include <glib.h>
 #include "conf_common/conf_check.h"
 #include "ocpp_common/ocpp_claims.h"
+#include "ocpp_common/ocpp_conf.h"
 #include "cs.h"
-
-/* Characters a URL path prefix may hold without escaping or ambiguity. */
-static bool cs_config_prefix_ok(const char *prefix)
-{
-    for (const unsigned char *c = (const unsigned char *)prefix; *c; c++)
-        if (*c <= ' ' || *c >= 0x7f || strchr("?#%\\", *c))
-            return false;
-    return true;
-}
 
 int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
 {
@@ -29,15 +21,13 @@ int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
         gw_config_error(ctx, "bind_address", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
-    }
-    else /* the port is this instance's alone (another plugin may want it too) */
+    } else {
+        /* the port is this instance's alone (another plugin may want it too) */
         gw_config_claim_tcp(ctx, "port", gw_config_string(ctx, "bind_address"),
                             (int)gw_config_int(ctx, "port"));
-    if (!cs_config_prefix_ok(gw_config_string(ctx, "path_prefix"))) {
-        gw_config_error(ctx, "path_prefix", "'%s': only printable ASCII without spaces, ? # %% "
-                        "or \\", gw_config_string(ctx, "path_prefix"));
-        rc = -EINVAL;
     }
+    if (gw_ocpp_conf_path_prefix(ctx) < 0)
+        rc = -EINVAL;
     /* Indexes past the map's 20 chargers are allowed (further Modbus unit
      * ids); the map decides which of their registers exist. */
     out->chargers = gw_ocpp_chargers_parse(gw_config_list(ctx, "chargers"),
@@ -47,9 +37,10 @@ int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
         gw_config_error(ctx, "chargers", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
-    }
-    else /* a charger is served by one instance only: index and id */
+    } else {
+        /* a charger is served by one instance only: index and id */
         gw_ocpp_chargers_claim(ctx, "chargers", out->chargers);
+    }
     out->map = gw_regmap_load(gw_config_string(ctx, "register_map"), &why);
     if (!out->map) {
         gw_config_error(ctx, "register_map", "%s", why ? why : "cannot load");

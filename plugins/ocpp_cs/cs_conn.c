@@ -297,6 +297,7 @@ static void cs_ws_closed(void *user, uint32_t conn, int index)
         return; /* a replaced connection: the charger is still here */
     ch->conn = 0;
     cs_set_int(cs, ch->comm_status, 1);
+    gw_ocpp_reported_away(&ch->reported, cs->ctx);
     gw_log(cs->ctx, GW_LOG_INFO, "%s disconnected", ch->cfg->id);
     cs_publish_charger(cs, ch, "disconnected");
     cs_calls_fail_all(cs, ch);
@@ -319,6 +320,8 @@ static void cs_ws_message(void *user, uint32_t conn, int index, char *text, size
         free(text);
         return;
     }
+    /* whatever it says, it is talking again: its values are current */
+    gw_ocpp_reported_heard(&ch->reported, cs->ctx);
     gw_ocpp_error_t rc = gw_ocpp_frame_parse(text, len, &f, why, sizeof why);
     /* An answer is labelled with the action of the CALL it answers, so a
      * viewer needs no matching of its own. */

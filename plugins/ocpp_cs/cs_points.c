@@ -23,6 +23,14 @@ gw_point_id_t cs_point_add(cs_t *cs, const char *name, gw_type_t type, gw_access
             cs->point_error = (int)id;
         return -1;
     }
+    /* The map's enumeration is the one list of allowed codes: declared to
+     * the point database, it refuses other values from every writer
+     * (Modbus 03, diag 422) before on_write runs. */
+    const char *values = type == GW_TYPE_STRING || type == GW_TYPE_FLOAT32
+                             ? NULL : gw_regmap_signal_values(cs->map, name);
+    if (values && gw_point_enum_set(cs->ctx, id, values) < 0)
+        gw_log(cs->ctx, GW_LOG_WARNING, "%s: the map's values \"%s\" are not a valid list for it",
+               name, values);
     /* Written-by-BMS registers start at 0 with good quality so a read
      * before the first write answers 0, as on the reference. */
     if (type == GW_TYPE_STRING)
@@ -145,6 +153,18 @@ static void cs_connector_points_register(cs_t *cs, cs_charger_t *ch, int yy)
     c->txn_timestamp = cs_point_add(
         cs, CS_NAME(n, "charger.%d.connector.%d.transaction.timestamp", xx, yy),
         GW_TYPE_DATETIME, GW_ACCESS_R, 0, NULL, NULL);
+    /* what the charger reports about this connector; availability is the
+     * BMS's (written, then confirmed or restored by the gateway) */
+    gw_ocpp_reported_add(&ch->reported, c->status);
+    gw_ocpp_reported_add(&ch->reported, c->error_code);
+    for (int m = 0; m < GW_OCPP_N_MEASURANDS; m++) {
+        for (int p = 0; p < 3; p++)
+            gw_ocpp_reported_add(&ch->reported, c->value[m][p]);
+        gw_ocpp_reported_add(&ch->reported, c->unit[m]);
+    }
+    gw_ocpp_reported_add(&ch->reported, c->txn_id_tag);
+    gw_ocpp_reported_add(&ch->reported, c->txn_meter_start);
+    gw_ocpp_reported_add(&ch->reported, c->txn_timestamp);
 }
 
 static void cs_handshake_points_register(cs_t *cs, cs_charger_t *ch, cs_req_kind_t k,
@@ -226,6 +246,13 @@ int cs_charger_points_register(cs_t *cs, cs_charger_t *ch)
     CS_PARAM(point_serial, "info.charge_point_serial", GW_TYPE_STRING, GW_ACCESS_R, 26);
     CS_PARAM(vendor, "info.vendor", GW_TYPE_STRING, GW_ACCESS_R, 20);
     CS_PARAM(model, "info.model", GW_TYPE_STRING, GW_ACCESS_R, 20);
+    /* BootNotification's; the handshake request registers (authorize.*,
+     * start.*, stop.*) are the gateway's record of a request in progress
+     * with the BMS and keep their quality */
+    gw_ocpp_reported_add(&ch->reported, ch->box_serial);
+    gw_ocpp_reported_add(&ch->reported, ch->point_serial);
+    gw_ocpp_reported_add(&ch->reported, ch->vendor);
+    gw_ocpp_reported_add(&ch->reported, ch->model);
 
     cs_handshake_points_register(cs, ch, CS_REQ_AUTHORIZE, "authorize");
     cs_handshake_points_register(cs, ch, CS_REQ_START, "start");
@@ -275,6 +302,17 @@ int cs_charger_points_register(cs_t *cs, cs_charger_t *ch)
     cs_op_flag_add(cs, ch, CS_OP_REMOTE_STOP, "remote_stop");
     CS_PARAM(rstop_txn, "remote_stop.transaction_id", GW_TYPE_UINT16, GW_ACCESS_W, 0);
 
+    /* A connector id the BMS writes names one of this charger's connectors
+     * (0: the charger as a whole, or "none" where the operation's
+     * connectorId is optional): others are refused at the write, by the
+     * point database, rather than sent for the charger to reject. */
+    const gw_point_id_t connector_params[] = { ch->rs_connector, ch->rn_connector,
+                                               ch->cp_connector, ch->tm_connector };
+    for (size_t i = 0; i < sizeof connector_params / sizeof connector_params[0]; i++)
+        if (connector_params[i] >= 0 &&
+            gw_point_range_set(cs->ctx, connector_params[i], 0, ch->cfg->connectors) < 0)
+            gw_log(cs->ctx, GW_LOG_WARNING, "%s: cannot limit connector ids", ch->cfg->id);
+
     for (int yy = 0; yy <= ch->cfg->connectors; yy++)
         cs_connector_points_register(cs, ch, yy);
     for (int yy = ch->cfg->connectors + 1; yy <= CS_MAX_CONNECTORS; yy++) {
@@ -300,4 +338,13 @@ int cs_global_points_register(cs_t *cs)
         return cs->bms_lost;
     gw_point_set_int(cs->ctx, cs->bms_lost, 0);
     return 0;
+}
+
+void cs_points_all_away(cs_t *cs)
+{
+    for (int i = 0; i < cs->n_index; i++) {
+        cs_charger_t *ch = cs->by_index[i];
+        if (ch && !ch->conn)
+            gw_ocpp_reported_away(&ch->reported, cs->ctx);
+    }
 }

@@ -67,6 +67,7 @@ static void cs_free(cs_t *cs)
             free(c);
         }
         free(ch->list);
+        gw_ocpp_reported_clear(&ch->reported);
         free(ch);
     }
     free(cs->by_index);
@@ -173,6 +174,7 @@ static int cs_start(gw_ctx_t *ctx, void *state)
     rc = cs_clock_start(cs);
     if (rc < 0)
         return rc;
+    cs_points_all_away(cs);
     cs_bms_heartbeat_start(cs);
     cs->ws = gw_ocpp_ws_start(ctx, &wc, &cs_ws_handlers, cs, &err);
     if (!cs->ws) {

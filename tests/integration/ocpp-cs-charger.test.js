@@ -5,25 +5,9 @@
 // (the right CALLERROR), a reconnect that replaces the connection.
 const test = require('node:test');
 const assert = require('node:assert');
-const WebSocket = require('ws');
 const { A, startCs, until, iso } = require('./lib/ocpp-cs');
-
-function rawCharger(site, id, protocols = ['ocpp1.6']) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${site.url}/${id}`, protocols);
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-    ws.once('error', reject);
-  });
-}
-
-function exchange(ws, text) {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer to ${text}`)), 5000);
-    ws.once('message', (d) => { clearTimeout(t); resolve(JSON.parse(d.toString())); });
-    ws.send(text);
-  });
-}
+const { rawCharger: rawAt, exchange } = require('./lib/ws-peer');
+const rawCharger = (site, id, protocols) => rawAt(`${site.url}/${id}`, protocols);
 
 test('BootNotification fills the info registers; comm status follows the connection', async () => {
   const s = await startCs();

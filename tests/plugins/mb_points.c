@@ -120,6 +120,11 @@ static int register_signal(const gw_regmap_signal_t *sig, void *user)
         return id;
     }
     mp->registered++;
+    /* as ocpp_cs does: the map's enumeration, declared to the point
+     * database, which refuses other values for every writer */
+    if (*sig->row->values && sig->row->format == GW_REGMAP_INTEGER &&
+        gw_point_enum_set(mp->ctx, id, sig->row->values) < 0)
+        gw_log(mp->ctx, GW_LOG_ERROR, "%s: cannot declare values \"%s\"", name, sig->row->values);
     initial_value(mp->ctx, id, sig);
     return 0;
 }

@@ -9,31 +9,15 @@ const test = require('node:test');
 const assert = require('node:assert');
 const net = require('node:net');
 const crypto = require('node:crypto');
-const WebSocket = require('ws');
 const { A, startCs } = require('../integration/lib/ocpp-cs');
+const { rawCharger: rawAt, exchange } = require('../integration/lib/ws-peer');
+const rawCharger = (site, id, protocols) => rawAt(`${site.url}/${id}`, protocols);
 
 // gatewayd stopped cleanly: exit 0 on SIGTERM, and (under ASan/UBSan) no
 // report on its standard error.
 function assertCleanExit(gw) {
   assert.deepStrictEqual(gw.exited, { code: 0, signal: null }, gw.stderr.slice(-2000));
   assert.doesNotMatch(gw.stderr, /ERROR: (Address|Leak)Sanitizer|runtime error:/);
-}
-
-function rawCharger(site, id, protocols = ['ocpp1.6']) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${site.url}/${id}`, protocols);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-// Send one text frame and take the next message, parsed.
-function exchange(ws, text) {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer to ${text}`)), 5000);
-    ws.once('message', (d) => { clearTimeout(t); resolve(JSON.parse(d.toString())); });
-    ws.send(text);
-  });
 }
 
 const status = (conn) => `{"connectorId":${conn},"errorCode":"NoError","status":"Charging"}`;

@@ -138,6 +138,9 @@ static void fixture_set_up(fixture_t *f, gconstpointer data)
     gw_point_set_int(f->ctx, f->time, 1700000001);
     gw_point_set_string(f->ctx, f->text, "ABC");
     gw_point_set_int(f->ctx, f->enum_, 5);
+    /* as a real owner does: the map's list, declared to the point database */
+    g_assert_cmpint(gw_point_enum_set(f->ctx, f->enum_, gw_regmap_signal_values(f->map, "t.enum")),
+                    ==, 0);
     engine_build(f, 2, GW_MB_ORDER_ABCD);
 }
 
@@ -433,9 +436,75 @@ static void test_reply_frames(fixture_t *f, gconstpointer data)
     g_assert_cmpmem(buf, 12, wreq, 12);                              /* echo */
     g_assert_cmpint(value_int(f, f->param), ==, 5);
 
+    /* function codes in the exception range: 01 with fc | 0x80, not the
+     * fc + 0x80 that wraps in 8 bits (0x81 -> 0x01) */
+    for (unsigned fc = 0x80; fc <= 0xFF; fc++) {
+        uint8_t req[] = { 0x12, (uint8_t)fc, 0, 0, 0, 6, 9, (uint8_t)fc, 0, 0, 0, 1 };
+        gw_mb_engine_eval(f->engine, req, sizeof req, 7, 0, false, &f->reply, &f->info);
+        g_assert_cmpint(f->reply.exception, ==, 1);
+        g_assert_cmpint(gw_mb_reply_send(mb, req, sizeof req, &f->reply), ==, 0);
+        g_assert_cmpint(read(sv[1], buf, sizeof buf), ==, 9);
+        g_assert_cmpmem(buf, 9, ((uint8_t[]){ 0x12, (uint8_t)fc, 0, 0, 0, 3, 9, (uint8_t)fc, 1 }), 9);
+        g_assert_cmphex(req[7], ==, fc); /* the request is left alone */
+    }
+
     modbus_free(mb);
     close(sv[0]);
     close(sv[1]);
+}
+
+/* RTU: the same exception for fc 0x80..0xFF, slave id echoed, CRC right. */
+static void test_reply_frames_rtu(fixture_t *f, gconstpointer data)
+{
+    int sv[2];
+    uint8_t buf[64];
+    modbus_t *mb = modbus_new_rtu("/dev/null", 19200, 'N', 8, 1);
+    (void)data;
+    g_assert_nonnull(mb);
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+    modbus_set_socket(mb, sv[0]);
+    for (unsigned fc = 0x80; fc <= 0xFF; fc += 0x11) {
+        uint8_t req[] = { 7, (uint8_t)fc, 0, 0, 0, 1 };
+        gw_mb_engine_eval(f->engine, req, sizeof req, 1, 0, false, &f->reply, &f->info);
+        g_assert_cmpint(gw_mb_reply_send(mb, req, sizeof req, &f->reply), ==, 0);
+        g_assert_cmpint(read(sv[1], buf, sizeof buf), ==, 5);
+        g_assert_cmpint(buf[0], ==, 7);
+        g_assert_cmphex(buf[1], ==, fc);
+        g_assert_cmpint(buf[2], ==, 1);
+        /* CRC-16/MODBUS over the three bytes, low byte first */
+        uint16_t crc = 0xFFFF;
+        for (int i = 0; i < 3; i++) {
+            crc ^= buf[i];
+            for (int b = 0; b < 8; b++)
+                crc = crc & 1 ? (uint16_t)((crc >> 1) ^ 0xA001) : (uint16_t)(crc >> 1);
+        }
+        g_assert_cmphex(buf[3] | buf[4] << 8, ==, crc);
+    }
+    modbus_free(mb);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* The point database checks the enumeration for Modbus like for any other
+ * writer: without the owner's declaration the map's list is not enforced
+ * a second time, and a different declared list wins. */
+static void test_enum_owner(fixture_t *f, gconstpointer data)
+{
+    (void)data;
+    g_assert_cmpint(EVAL(f, 0x06, 0, A_ENUM, 0, 3), ==, 3);
+    g_assert_cmpint(gw_point_enum_set(f->ctx, f->enum_, "0=A;3=C"), ==, 0);
+    g_assert_cmpint(EVAL(f, 0x06, 0, A_ENUM, 0, 3), ==, 0);
+    g_assert_cmpint(EVAL(f, 0x06, 0, A_ENUM, 0, 5), ==, 3);
+    g_assert_cmpint(value_int(f, f->enum_), ==, 3);
+    /* FC16 over param + enum with one bad value: 03, nothing applied */
+    g_assert_cmpint(EVAL(f, 0x10, 0, A_PARAM, 0, 2, 4, 0, 42, 0, 1), ==, 3);
+    g_assert_cmpint(value_int(f, f->param), ==, 0);
+    g_assert_cmpint(gw_point_enum_set(f->ctx, f->enum_, NULL), ==, 0);
+    g_assert_cmpint(EVAL(f, 0x06, 0, A_ENUM, 0, 9), ==, 0);
+    /* a range declared by the owner: 03 too */
+    g_assert_cmpint(gw_point_range_set(f->ctx, f->param, 0, 100), ==, 0);
+    g_assert_cmpint(EVAL(f, 0x06, 0, A_PARAM, 0, 101), ==, 3);
+    g_assert_cmpint(EVAL(f, 0x06, 0, A_PARAM, 0, 100), ==, 0);
 }
 
 /* FC15 reaches 1,968 registers: one String signal per register must still
@@ -533,6 +602,8 @@ int main(int argc, char **argv)
     ADD("/modbus/engine/pages", test_pages);
     ADD("/modbus/engine/broadcast", test_broadcast);
     ADD("/modbus/engine/reply-frames", test_reply_frames);
+    ADD("/modbus/engine/enum-owner", test_enum_owner);
+    ADD("/modbus/engine/reply-frames-rtu", test_reply_frames_rtu);
     g_test_add_func("/modbus/engine/load-errors", test_load_errors);
     g_test_add_func("/modbus/engine/fc15-many-strings", test_fc15_many_strings);
     return g_test_run();

@@ -208,6 +208,117 @@ static void test_write_batch(void)
     gw_pointdb_free(db);
 }
 
+/* ---- enumerations and ranges declared by the owner */
+
+static void test_enum_write(void)
+{
+    owner_t o = { 0 };
+    gw_pointdb_t *db = o.db = gw_pointdb_new(10);
+    gw_point_def_t d = GW_POINT_DEF(.name = "c.availability", .type = GW_TYPE_UINT16,
+                                    .access = GW_ACCESS_RW, .check = owner_check,
+                                    .on_write = owner_written, .user = &o);
+    gw_point_id_t av = gw_pointdb_register(db, A, &d);
+    d.name = "c.param";
+    gw_point_id_t param = gw_pointdb_register(db, A, &d);
+    gw_pointdb_set(db, A, av, VI(1));
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, av, "0=Inoperative;01=Operative"), ==, 0);
+
+    /* canonical text, shown to viewers as the "enum" attribute too */
+    gw_point_info_t info = { .size = sizeof info };
+    g_assert_cmpint(gw_pointdb_info(db, av, &info), ==, 0);
+    g_assert_cmpstr(info.enumeration, ==, "0=Inoperative;1=Operative");
+    g_assert_cmpstr(gw_pointdb_attr_get(db, av, "enum"), ==, "0=Inoperative;1=Operative");
+
+    /* 9 refused before the owner's check and on_write; nothing of the
+     * batch applied */
+    gw_point_write_t batch[2] = { { param, gw_value_int(5) }, { av, gw_value_int(9) } };
+    gw_write_error_t err;
+    g_assert_cmpint(gw_pointdb_write(db, batch, 2, &err), ==, -ERANGE);
+    g_assert_cmpuint(err.index, ==, 1);
+    g_assert_cmpstr(err.reason, ==, "not one of the point's enumerated values");
+    g_assert_cmpint(o.checks, ==, 1); /* param only */
+    g_assert_cmpint(o.writes, ==, 0);
+    gw_value_t v;
+    gw_pointdb_get(db, av, &v);
+    g_assert_cmpint(v.u.i, ==, 1);
+    gw_pointdb_get(db, param, &v);
+    g_assert_cmpint(v.u.i, ==, 0);
+
+    /* listed values pass, through the owner's check to on_write */
+    batch[1].value = gw_value_int(0);
+    g_assert_cmpint(gw_pointdb_write(db, batch, 2, &err), ==, 0);
+    g_assert_cmpint(o.writes, ==, 2);
+    gw_pointdb_get(db, av, &v);
+    g_assert_cmpint(v.u.i, ==, 0);
+
+    /* the owner may still report a code it does not accept from others */
+    g_assert_cmpint(gw_pointdb_set(db, A, av, VI(7)), ==, 0);
+
+    /* removing the list allows any value of the type again */
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, av, NULL), ==, 0);
+    g_assert_null(gw_pointdb_attr_get(db, av, "enum"));
+    batch[1].value = gw_value_int(9);
+    g_assert_cmpint(gw_pointdb_write(db, &batch[1], 1, &err), ==, 0);
+    gw_pointdb_free(db);
+}
+
+static void test_enum_declare(void)
+{
+    gw_pointdb_t *db = gw_pointdb_new(10);
+    gw_point_id_t u = reg(db, A, "u", GW_TYPE_UINT16, GW_ACCESS_RW);
+    gw_point_id_t i = reg(db, A, "i", GW_TYPE_INT16, GW_ACCESS_RW);
+    gw_point_id_t f = reg(db, A, "f", GW_TYPE_FLOAT32, GW_ACCESS_RW);
+    gw_point_id_t s = reg(db, A, "s", GW_TYPE_STRING, GW_ACCESS_RW);
+    gw_point_id_t u2 = reg(db, A, "u2", GW_TYPE_UINT16, GW_ACCESS_RW);
+    /* only the owner declares */
+    g_assert_cmpint(gw_pointdb_enum_set(db, B, u, "0=A"), ==, -EPERM);
+    g_assert_cmpint(gw_pointdb_range_set(db, B, u, 0, 1), ==, -EPERM);
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, 99, "0=A"), ==, -ENOENT);
+    /* malformed lists change nothing */
+    static const char *const bad[] = { "0", "=A", "0=", "x=A", "0=A;0=B", "-1=A", "65536=A",
+                                       "0=A;", "0x1=A", "1.5=A", ";" };
+    for (size_t k = 0; k < G_N_ELEMENTS(bad); k++)
+        g_assert_cmpint(gw_pointdb_enum_set(db, A, u, bad[k]), ==, -EINVAL);
+    gw_point_info_t info = { .size = sizeof info };
+    gw_pointdb_info(db, u, &info);
+    g_assert_null(info.enumeration);
+    /* negative codes where the type has them; no lists on floats and strings */
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, i, "-1=Unknown;0=Off;1=On"), ==, 0);
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, f, "0=A"), ==, -EINVAL);
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, s, "0=A"), ==, -EINVAL);
+    g_assert_cmpint(gw_pointdb_range_set(db, A, f, 0, 1), ==, -EINVAL);
+    /* the same list is shared */
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, u, "0=No;1=Yes"), ==, 0);
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, u2, "0=No;1=Yes"), ==, 0);
+    gw_point_info_t i2 = { .size = sizeof i2 };
+    gw_pointdb_info(db, u, &info);
+    gw_pointdb_info(db, u2, &i2);
+    g_assert_true(info.enumeration == i2.enumeration);
+
+    /* a range declared after registration: writes and the owner's sets */
+    g_assert_cmpint(gw_pointdb_range_set(db, A, u2, 1, 0), ==, -EINVAL);
+    g_assert_cmpint(gw_pointdb_enum_set(db, A, u2, NULL), ==, 0);
+    g_assert_cmpint(gw_pointdb_range_set(db, A, u2, 1, 7), ==, 0);
+    gw_point_write_t w = { u2, gw_value_int(8) };
+    gw_write_error_t err;
+    g_assert_cmpint(gw_pointdb_write(db, &w, 1, &err), ==, -ERANGE);
+    g_assert_cmpstr(err.reason, ==, "out of the point's range");
+    w.value = gw_value_int(0);
+    g_assert_cmpint(gw_pointdb_write(db, &w, 1, &err), ==, -ERANGE);
+    w.value = gw_value_int(7);
+    g_assert_cmpint(gw_pointdb_write(db, &w, 1, &err), ==, 0);
+    g_assert_cmpint(gw_pointdb_set(db, A, u2, VI(9)), ==, -ERANGE);
+    gw_pointdb_info(db, u2, &info);
+    g_assert_true(info.flags & GW_POINT_RANGE);
+    g_assert_cmpint(info.min, ==, 1);
+    g_assert_cmpint(info.max, ==, 7);
+    /* u keeps its own limits: the shared record was copied, not changed */
+    w.id = u;
+    w.value = gw_value_int(1);
+    g_assert_cmpint(gw_pointdb_write(db, &w, 1, &err), ==, 0);
+    gw_pointdb_free(db);
+}
+
 /* ---- subscriptions */
 
 typedef struct {
@@ -326,6 +437,8 @@ int main(int argc, char **argv)
     g_test_add_func("/points/set-types", test_set_types);
     g_test_add_func("/points/range-flag", test_range_flag);
     g_test_add_func("/points/write-batch", test_write_batch);
+    g_test_add_func("/points/enum-write", test_enum_write);
+    g_test_add_func("/points/enum-declare", test_enum_declare);
     g_test_add_func("/points/subscribe", test_subscribe);
     g_test_add_func("/points/reentrant", test_reentrant);
     g_test_add_func("/points/attrs", test_attrs);

@@ -158,9 +158,15 @@ static void test_toggles(void)
     g_assert_cmpint(gw_regmap_signal_state(map, "charger.1.connector.2.meter.rpm", "bms"), ==, 1);
     g_assert_cmpint(gw_regmap_signal_state(map, "charger.1.connector.2.meter.rpm.unit", "bridge"),
                     ==, 0);
-    g_assert_true(gw_regmap_row_allows(gw_regmap_row(map, 1), 1));
-    g_assert_false(gw_regmap_row_allows(gw_regmap_row(map, 1), 2));
-    g_assert_true(gw_regmap_row_allows(gw_regmap_row(map, 0), 4711));
+    /* the values an owner declares to the point database */
+    g_assert_cmpuint(gw_regmap_row(map, 1)->n_enum, ==, 2);
+    g_assert_cmpstr(gw_regmap_signal_values(map, "charger.3.info.comm"), ==, "0=OK;1=Err");
+    g_assert_null(gw_regmap_signal_values(map, "charger.3.connector.1.meter.rpm"));
+    g_assert_null(gw_regmap_signal_values(map, "no.such.point"));
+    g_assert_true(gw_regmap_values_equal("0=OK;1=Err", "00=OK;1=Err"));
+    g_assert_false(gw_regmap_values_equal("0=OK;1=Err", "0=OK"));
+    g_assert_false(gw_regmap_values_equal("0=OK", ""));
+    g_assert_true(gw_regmap_values_equal("", ""));
     /* 1 global + 20 chargers x 8 blocks x rpm */
     g_assert_cmpuint(gw_regmap_enabled_count(map, 20, 0), ==, 1 + 160);
     g_assert_cmpuint(gw_regmap_enabled_count(map, 20, GW_REGMAP_MODE_BRIDGE), ==, 160);

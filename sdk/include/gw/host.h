@@ -31,12 +31,17 @@ struct json_object;
 /** Point flags (gw_point_def_t.flags). */
 #define GW_POINT_RANGE 0x1u  /**< integer values must lie in [min, max] */
 
+/** Limits of gw_point_enum_set(): items per list, characters per list. */
+#define GW_POINT_ENUM_MAX 1024
+#define GW_POINT_ENUM_TEXT_MAX 16384
+
 /**
  * Validate a write before anything is applied. Must not have side effects:
  * in a batch, one refusal cancels the whole batch.
  * @param ctx    the owner's instance
  * @param id     the point written
- * @param value  the value offered, already checked against type and range
+ * @param value  the value offered, already checked against type, range and
+ *               enumeration
  * @param user   gw_point_def_t.user
  * @param reason out: a static string saying why, when refusing
  * @return 0 to accept; -EINVAL or -ERANGE (bad value), -EACCES (not
@@ -89,6 +94,9 @@ typedef struct gw_point_info {
     const char *unit;            /**< may be NULL */
     uint32_t flags;              /**< GW_POINT_* */
     int64_t min, max;
+    /* 1.1 */
+    const char *enumeration;     /**< "code=label;...", or NULL: any value
+                                      (see gw_point_enum_set()) */
 } gw_point_info_t;
 
 /** One element of a write batch. */
@@ -211,6 +219,8 @@ struct gw_host_api {
 
     /* ABI 1.1 */
     void (*config_error_v)(gw_ctx_t *ctx, const char *key, const char *fmt, va_list ap);
+    int (*point_enum_set)(gw_ctx_t *ctx, gw_point_id_t id, const char *values);
+    int (*point_range_set)(gw_ctx_t *ctx, gw_point_id_t id, int64_t min, int64_t max);
 
     /* ABI 1.1: exclusive resources claimed from validate(), compared across
      * instances by the host (gw_config_claim, gw_config_claim_tcp) */
@@ -459,7 +469,7 @@ static inline int gw_point_set_quality(gw_ctx_t *ctx, gw_point_id_t id, gw_quali
 /**
  * Write points owned by anyone, as the outside world does (a Modbus master,
  * the viewer). All or nothing: every element is checked (access W/RW, type,
- * range, the owner's check) before any is applied; then every value is
+ * range, enumeration, the owner's check) before any is applied; then every value is
  * applied; then, element by element, subscribers and the owner's on_write
  * run.
  * @param err  out, may be NULL: which element was refused and why
@@ -470,6 +480,50 @@ static inline int gw_point_write(gw_ctx_t *ctx, const gw_point_write_t *writes, 
                                  gw_write_error_t *err)
 {
     return gw_api(ctx)->point_write(ctx, writes, n, err);
+}
+
+/**
+ * Declare the values the outside world may write to a point this instance
+ * owns: an enumeration "code=label;code=label" (the register map's
+ * `values` column format; codes are decimal integers within the point's
+ * type, each listed once; labels are what viewers show and accept).
+ * From then on gw_point_write() refuses any other value with -ERANGE and
+ * the reason "not one of the point's enumerated values", before the
+ * owner's check or on_write runs and before anything of the batch is
+ * applied, whoever writes (Modbus, the diag viewer and API, any plugin).
+ * The owner's own gw_point_set() is not restricted by the list (an owner
+ * may report a code it does not accept from others, e.g. a failure
+ * result). The host also sets the point's attribute "enum" to the list for
+ * viewers. Call it right after gw_point_register(), or again to change it.
+ * Since ABI 1.1.
+ * @param values  the list, or NULL / "" to allow any value again
+ * @return 0, -ENOENT, -EPERM (not the owner), -EINVAL (a float or string
+ *         point, or a malformed list: nothing changes), -ENOSYS (a 1.0 host)
+ */
+static inline int gw_point_enum_set(gw_ctx_t *ctx, gw_point_id_t id, const char *values)
+{
+    const gw_host_api_t *api = gw_api(ctx);
+    if (!GW_API_HAS(api, point_enum_set))
+        return -ENOSYS;
+    return api->point_enum_set(ctx, id, values);
+}
+
+/**
+ * Restrict an integer point this instance owns to [min, max], as
+ * GW_POINT_RANGE in its definition does: gw_point_write() refuses values
+ * outside with -ERANGE ("out of the point's range") before the owner's
+ * check runs, and so does the owner's own gw_point_set(). For a limit
+ * known only after registration (e.g. a configured connector count).
+ * Since ABI 1.1.
+ * @return 0, -ENOENT, -EPERM (not the owner), -EINVAL (min > max, or a
+ *         float or string point), -ENOSYS (a 1.0 host)
+ */
+static inline int gw_point_range_set(gw_ctx_t *ctx, gw_point_id_t id, int64_t min, int64_t max)
+{
+    const gw_host_api_t *api = gw_api(ctx);
+    if (!GW_API_HAS(api, point_range_set))
+        return -ENOSYS;
+    return api->point_range_set(ctx, id, min, max);
 }
 
 /** Write one point; see gw_point_write(). */

@@ -76,7 +76,7 @@ typedef struct gw_plugin_desc {
      * effects: parse and check everything init() will use (lists, files,
      * URLs, addresses), but open nothing that stays open, bind nothing,
      * register no point, timer, watch or subscription, start no thread.
-     * The host refuses gw_point_register/set/write/subscribe,
+     * The host refuses gw_point_register/set/write/subscribe/enum_set/range_set,
      * gw_event_subscribe, gw_timer_add, gw_watch_add, gw_post (-EPERM) and
      * gw_state_dir (NULL) here. Read only regular files of bounded size;
      * look at devices (stat), do not open them.

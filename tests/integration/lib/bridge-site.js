@@ -117,14 +117,6 @@ function makeTestCa() {
 
 /** A raw WebSocket "charger" (the `ws` package) for byte-level checks;
  *  rejects with .status on an HTTP refusal. */
-function rawCharger(url, protocols = ['ocpp1.6'], headers = {}) {
-  const WebSocket = require('ws');
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols, { headers });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-    ws.once('error', reject);
-  });
-}
+const { rawCharger } = require('./ws-peer');
 
 module.exports = { A, Bms, until, iso, MAP, startUpstream, startBridge, makeTestCa, rawCharger };
