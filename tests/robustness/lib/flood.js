@@ -59,6 +59,13 @@ function heartbeats(count, prefix = 'f') {
   return Buffer.concat(frames);
 }
 
+/** count DataTransfer CALLs back to back. */
+function dataTransfers(count, prefix = 'd') {
+  const frames = [];
+  for (let i = 0; i < count; i++) frames.push(wsFrame(`[2,"${prefix}${i}","DataTransfer",{"vendorId":"flood"}]`));
+  return Buffer.concat(frames);
+}
+
 /**
  * A raw WebSocket "charger" on a net socket. Resolves once the server
  * answered 101. opts.read = false: never read (the socket is paused, so
@@ -150,4 +157,4 @@ function percentile(values, p) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { rssKiB, fdCount, serverHolds, wsFrame, heartbeats, rawWs, flood, mbRead, mbConnect, percentile, sleep };
+module.exports = { rssKiB, fdCount, serverHolds, wsFrame, heartbeats, dataTransfers, rawWs, flood, mbRead, mbConnect, percentile, sleep };
