@@ -46,9 +46,8 @@
 #define BR_STALL_S 10
 /* OCPP 1.6 4.1.1: a charger sends its next CALL once the last one was
  * answered. The relay reads a charger's next frame only then (or after
- * this long without an answer), so a charger that floods CALLs keeps one
- * at a time at the Central System, like every other charger. */
-#define BR_CALL_HOLD_MS 10000
+ * call_hold_timeout without an answer), so a charger that floods CALLs
+ * keeps one at a time at the Central System, like every other charger. */
 
 typedef struct br_msg {
     struct br_msg *next;
@@ -109,6 +108,7 @@ struct br_relay {
     gw_ws_client_url_t upstream;
     bool tls_verify;
     size_t max_message;
+    int64_t call_hold_ms;       /* 0: never hold */
     char *ca_file;
     struct lws_protocols *server_protocols;
     struct lws_protocols client_protocols[2];
@@ -588,7 +588,7 @@ static void br_call_track(br_side_t *s, const char *t, size_t len)
     br_pair_t *p = s->pair;
     if (!br_frame_head(t, len, &type, id, sizeof id))
         return;
-    if (!s->is_cs && type == '2' && !s->call_paused) {
+    if (!s->is_cs && type == '2' && !s->call_paused && p->relay->call_hold_ms) {
         snprintf(p->call_id, sizeof p->call_id, "%s", id);
         s->call_paused = true;
         s->call_since_ms = br_now_ms();
@@ -613,7 +613,7 @@ static void br_calls_expire(br_relay_t *relay)
     g_hash_table_iter_init(&it, relay->by_index);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         br_pair_t *p = v;
-        if (p->cp.call_paused && now - p->cp.call_since_ms >= BR_CALL_HOLD_MS)
+        if (p->cp.call_paused && now - p->cp.call_since_ms >= relay->call_hold_ms)
             br_call_release(&p->cp);
     }
 }
@@ -1127,6 +1127,7 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
     relay->upstream = *cfg->upstream;
     relay->tls_verify = cfg->tls_verify;
     relay->max_message = cfg->max_message;
+    relay->call_hold_ms = (int64_t)cfg->call_hold_s * 1000;
     relay->ca_file = cfg->ca_file && *cfg->ca_file ? strdup(cfg->ca_file) : NULL;
     relay->by_index = g_hash_table_new(g_direct_hash, g_direct_equal);
     pthread_mutex_init(&relay->lock, NULL);
