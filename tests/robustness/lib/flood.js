@@ -66,9 +66,20 @@ function dataTransfers(count, prefix = 'd') {
   return Buffer.concat(frames);
 }
 
+/** count MeterValues CALLs back to back, each with a new value. */
+function meterValues(count, prefix = 'm') {
+  const frames = [];
+  for (let i = 0; i < count; i++) {
+    frames.push(wsFrame(`[2,"${prefix}${i}","MeterValues",{"connectorId":1,"meterValue":[{"timestamp":"2026-01-01T00:00:00Z",` +
+      `"sampledValue":[{"value":"${i}","measurand":"Power.Active.Import","unit":"W"}]}]}]`));
+  }
+  return Buffer.concat(frames);
+}
+
 /**
  * A raw WebSocket "charger" on a net socket. Resolves once the server
- * answered 101. opts.read = false: never read (the socket is paused, so
+ * answered 101. opts.protocol: the subprotocol offered (null: none).
+ * opts.read = false: never read (the socket is paused, so
  * the kernel's receive window fills and the server cannot write).
  */
 function rawWs(port, path, opts = {}) {
@@ -94,7 +105,8 @@ function rawWs(port, path, opts = {}) {
     s.on('close', () => { peer.closed = true; });
     s.on('connect', () => {
       s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp1.6\r\n\r\n`);
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+        (opts.protocol === null ? '' : `Sec-WebSocket-Protocol: ${opts.protocol || 'ocpp1.6'}\r\n`) + '\r\n');
     });
   });
 }
@@ -157,4 +169,4 @@ function percentile(values, p) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { rssKiB, fdCount, serverHolds, wsFrame, heartbeats, dataTransfers, rawWs, flood, mbRead, mbConnect, percentile, sleep };
+module.exports = { rssKiB, fdCount, serverHolds, wsFrame, heartbeats, dataTransfers, meterValues, rawWs, flood, mbRead, mbConnect, percentile, sleep };
