@@ -71,6 +71,8 @@ typedef struct br_side {
     bool rx_off;                /* lws_rx_flow_control(wsi, 0) is in effect */
     bool call_paused;           /* charger: its CALL awaits upstream's answer */
     int64_t call_since_ms;
+    int64_t stall_since_ms;     /* charger: peer_paused since, 0 when not */
+    bool stalled;               /* charger: dropped for not reading */
     br_msg_t *rx;               /* message being reassembled */
     size_t rx_cap;
     int peer_code;              /* close code received from this side, 0 none */
@@ -141,6 +143,13 @@ struct br_relay {
     int probe_status;           /* 0 waiting, 101 open, else the refusal's HTTP status */
     char probe_why[128];
 };
+
+static int64_t br_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void br_probe_done(br_relay_t *relay, int status, const char *why)
 {
@@ -450,13 +459,8 @@ static void br_side_detach(br_side_t *s, const char *why, int http_status)
     if (s->wsi)
         lws_set_opaque_user_data(s->wsi, NULL);
     s->wsi = NULL;
-    if (!s->is_cs && s->peer_paused && !p->why[0]) {
-        /* its answers piled up until BR_STALL_S ran out */
-        gw_log(p->relay->ctx, GW_LOG_WARNING,
-               "charger %d does not read its answers (%zu bytes waiting): closed", p->index,
-               s->out_bytes);
+    if (s->stalled && !p->why[0])
         why = "charger does not read";
-    }
     br_side_free_queues(s);
     if (!p->why[0]) {
         snprintf(p->why, sizeof p->why, "%s", why);
@@ -507,9 +511,10 @@ static void br_side_enqueue(br_side_t *to, br_msg_t *m)
     if (!to->peer_paused && to->out_bytes > limit && from->wsi) {
         to->peer_paused = true;
         br_side_rx_update(from);
-        /* a charger that never reads is closed; upstream is the CS's own */
-        if (!to->is_cs && to->wsi && !to->close_code)
-            lws_set_timeout(to->wsi, PENDING_TIMEOUT_USER_OK, BR_STALL_S);
+        /* a charger that never reads is closed (br_relay_sweep); upstream
+         * is the CS's own business */
+        if (!to->is_cs)
+            to->stall_since_ms = br_now_ms();
     }
 }
 
@@ -544,13 +549,6 @@ static bool br_scan_comma(const char **p, const char *end)
         return false;
     *p = c + 1;
     return true;
-}
-
-static int64_t br_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The type digit and message id of an OCPP-J frame; false when the head
@@ -600,12 +598,15 @@ static void br_call_track(br_side_t *s, const char *t, size_t len)
     }
 }
 
-/* Release chargers whose CALL upstream left unanswered (relay thread,
- * once a second at most). */
-static void br_calls_expire(br_relay_t *relay)
+/* Once a second at most (relay thread): release chargers whose CALL
+ * upstream left unanswered, and drop chargers that took none of their
+ * answers for BR_STALL_S. The drop is a kill, not a close handshake: lws
+ * would otherwise wait to flush what the peer does not read, reading it
+ * meanwhile. */
+static void br_relay_sweep(br_relay_t *relay)
 {
     int64_t now = br_now_ms();
-    if (!relay->calls_held || now - relay->held_checked_ms < 1000)
+    if (now - relay->held_checked_ms < 1000)
         return;
     relay->held_checked_ms = now;
     GHashTableIter it;
@@ -613,8 +614,17 @@ static void br_calls_expire(br_relay_t *relay)
     g_hash_table_iter_init(&it, relay->by_index);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         br_pair_t *p = v;
-        if (p->cp.call_paused && now - p->cp.call_since_ms >= relay->call_hold_ms)
-            br_call_release(&p->cp);
+        br_side_t *cp = &p->cp;
+        if (cp->call_paused && now - cp->call_since_ms >= relay->call_hold_ms)
+            br_call_release(cp);
+        if (cp->peer_paused && cp->stall_since_ms && !cp->stalled && cp->wsi &&
+            now - cp->stall_since_ms >= BR_STALL_S * 1000) {
+            gw_log(relay->ctx, GW_LOG_WARNING,
+                   "charger %d does not read its answers (%zu bytes waiting for %d s): closing",
+                   p->index, cp->out_bytes, BR_STALL_S);
+            cp->stalled = true;
+            lws_set_timeout(cp->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        }
     }
 }
 
@@ -676,6 +686,8 @@ static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t
     br_relay_t *relay = s->pair->relay;
     br_side_t *o = br_other(s);
     size_t have = s->rx ? s->rx->len : 0;
+    if (s->stalled)
+        return -1; /* being dropped: nothing more from it is relayed */
     if (have + len > relay->max_message) {
         gw_log(relay->ctx, GW_LOG_WARNING, "charger %d: %s message over max_message_size (%zu)",
                s->pair->index, s->is_cs ? "upstream" : "charger", relay->max_message);
@@ -787,8 +799,7 @@ static int br_side_send(br_side_t *s, struct lws *wsi)
     if (s->peer_paused && s->out_bytes <= s->pair->relay->max_message) {
         s->peer_paused = false;
         br_side_rx_update(from);
-        if (!s->is_cs && !s->close_code)
-            lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+        s->stall_since_ms = 0;
     }
     if (s->out_head || s->close_code)
         lws_callback_on_writable(wsi);
@@ -1106,7 +1117,7 @@ static gw_lws_pass_result_t br_relay_pass(void *arg)
     }
     relay->received = false;
     relay->gathered = 0;
-    br_calls_expire(relay);
+    br_relay_sweep(relay);
     bool wrote = br_relay_flush(relay);
     br_relay_notes_post(relay);
     return wrote ? GW_LWS_PASS_MOVED : GW_LWS_PASS_IDLE;
