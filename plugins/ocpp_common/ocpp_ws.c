@@ -316,13 +316,13 @@ static void ws_session_closed(gw_ocpp_ws_t *ws, ws_session_t *s)
 
 /* Close after what is queued, with a close frame if the peer lets us
  * write one; a peer that does not read is dropped after the grace time
- * (lws closes the socket itself on the timeout). Nothing more is read. */
+ * (lws closes the socket itself on the timeout). Reading stays under the
+ * per-message flow control, so the peer's close answer can still come in. */
 static void ws_session_close(ws_session_t *s, int code)
 {
     if (s->close_code)
         return;
     s->close_code = code;
-    lws_rx_flow_control(s->wsi, 0);
     lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, WS_CLOSE_GRACE_S);
     lws_callback_on_writable(s->wsi);
 }
@@ -341,7 +341,7 @@ static void ws_inbox_drain(gw_ocpp_ws_t *ws)
         if (!s) {
             free(c);
         } else if (c->kind == WS_CMD_TAKEN) {
-            if (s->rx_held && --s->rx_held == 0 && !s->close_code)
+            if (s->rx_held && --s->rx_held == 0)
                 lws_rx_flow_control(s->wsi, 1);
             free(c);
         } else if (c->kind == WS_CMD_CLOSE) {

@@ -13,6 +13,18 @@ function rssKiB(pid) {
   return m ? Number(m[1]) : NaN;
 }
 
+/**
+ * The memory bound to assert for a process: `kib`, or under AddressSanitizer
+ * (whose quarantine keeps up to 256 MiB of freed memory resident by
+ * default) that quarantine plus `kib`: a runaway still fails, allocator
+ * noise does not.
+ */
+function rssBoundKiB(pid, kib) {
+  let maps = '';
+  try { maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8'); } catch { /* gone */ }
+  return /libasan/.test(maps) ? 256 * 1024 + kib : kib;
+}
+
 /** Open descriptors of a process. */
 function fdCount(pid) {
   return fs.readdirSync(`/proc/${pid}/fd`).length;
@@ -101,7 +113,7 @@ function rawWs(port, path, opts = {}) {
       resolve(peer);
     };
     s.on('data', onData);
-    s.on('error', (e) => { if (!peer.localPort) reject(e); });
+    s.on('error', (e) => { if (!peer.localPort) reject(e); }); // later: dropped by gatewayd
     s.on('close', () => { peer.closed = true; });
     s.on('connect', () => {
       s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
@@ -128,6 +140,7 @@ function flood(socket, chunk, ms) {
       resolve(written);
     };
     socket.on('close', () => resolve(written));
+    socket.on('error', () => {}); // gatewayd may reset a peer it drops
     // a peer that is blocked (window zero) never drains: stop at the deadline
     setTimeout(() => resolve(written), ms + 50);
     pump();
@@ -169,4 +182,4 @@ function percentile(values, p) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { rssKiB, fdCount, serverHolds, wsFrame, heartbeats, dataTransfers, meterValues, rawWs, flood, mbRead, mbConnect, percentile, sleep };
+module.exports = { rssKiB, rssBoundKiB, fdCount, serverHolds, wsFrame, heartbeats, dataTransfers, meterValues, rawWs, flood, mbRead, mbConnect, percentile, sleep };
