@@ -16,13 +16,13 @@ function rssKiB(pid) {
 /**
  * The memory bound to assert for a process: `kib`, or under AddressSanitizer
  * (whose quarantine keeps up to 256 MiB of freed memory resident by
- * default) that quarantine plus `kib`: a runaway still fails, allocator
- * noise does not.
+ * default, with its shadow and redzones on top) 384 MiB plus `kib`: a
+ * runaway (gigabytes within seconds before the fix) still fails.
  */
 function rssBoundKiB(pid, kib) {
   let maps = '';
   try { maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8'); } catch { /* gone */ }
-  return /libasan/.test(maps) ? 256 * 1024 + kib : kib;
+  return /libasan/.test(maps) ? 384 * 1024 + kib : kib;
 }
 
 /** Open descriptors of a process. */
