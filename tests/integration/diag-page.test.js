@@ -71,6 +71,15 @@ test('the viewer page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${CHROM
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Charging (2)',
     `#points .row[data-name="${PREFIX}.status"] .c-value`);
 
+  // a live update changes the row in place: a row replaced between a mouse
+  // press and its release would swallow the operator's click
+  const statusRow = await page.$(`#points .row[data-name="${PREFIX}.status"]`);
+  const r2 = await fetch(`${base}/api/v1/points/${PREFIX}.bump`, { method: 'PUT', body: '{"value":0}' });
+  assert.equal(r2.status, 200);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Available (0)',
+    `#points .row[data-name="${PREFIX}.status"] .c-value`);
+  assert.equal(await statusRow.evaluate((e) => e.isConnected), true, 'the row was redrawn, not updated');
+
   // write from the page, read it back through the API
   await page.click(`#points .row[data-name="${PREFIX}.setpoint"]`);
   assert.equal(await page.textContent('#write-name'), `${PREFIX}.setpoint`);

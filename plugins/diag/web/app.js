@@ -5,6 +5,7 @@
 (() => {
   const ROW = 22;
   const $ = (sel) => document.querySelector(sel);
+  let drawn = '';              // which rows the DOM holds (render)
   const points = [];          // by id: {id, name, type, access, value, quality, changed, ...}
   let shown = [];             // ids passing the filters, in name order
   let selected = null;        // id of the point in the write box
@@ -63,6 +64,7 @@
     boot = data.boot; // the daemon these ids belong to
     points.length = 0;
     for (const p of data.points) points[p.id] = p;
+    drawn = ''; // the rows in view may show other points now
     if (selName !== null) {
       const again = data.points.find((p) => p.name === selName && writable(p));
       if (again) selected = again.id;
@@ -111,26 +113,51 @@
   }
 
   // Draw only the rows in view (plus a few): the DOM never holds 10,000 rows.
+  // When the same rows stay in view, only their cells change: live values
+  // arrive many times a second, and a row replaced between a mouse press
+  // and its release would swallow the operator's click.
+  function rowClass(p, now) {
+    const cls = ['row'];
+    if (writable(p)) cls.push('writable');
+    if (p.id === selected) cls.push('selected');
+    if (now - (flashes.get(p.id) || 0) < 800) cls.push('flash');
+    return cls.join(' ');
+  }
+  function renderInPlace(space, now) {
+    for (const row of space.children) {
+      const p = points[Number(row.dataset.id)];
+      if (!p) return false;
+      const cls = rowClass(p, now);
+      if (row.className !== cls) row.className = cls;
+      const cells = { '.c-value': fmtValue(p), '.c-quality': p.quality, '.c-age': fmtAge(p.changed) };
+      for (const [sel, text] of Object.entries(cells)) {
+        const c = row.querySelector(sel);
+        if (c.textContent !== text) c.textContent = text;
+      }
+      const q = row.querySelector('.c-quality');
+      if (q.className !== `c-quality q-${p.quality}`) q.className = `c-quality q-${p.quality}`;
+    }
+    return true;
+  }
   function render() {
     renderQueued = false;
     const view = $('#points'), space = $('#points-space');
     const first = Math.max(0, Math.floor(view.scrollTop / ROW) - 5);
     const last = Math.min(shown.length, Math.ceil((view.scrollTop + view.clientHeight) / ROW) + 5);
     const now = Date.now();
+    const key = `${first}:${last}:${shown.slice(first, last).join(',')}`;
+    if (key === drawn && renderInPlace(space, now)) return;
     const rows = [];
     for (let i = first; i < last; i++) {
       const p = points[shown[i]];
-      const cls = ['row'];
-      if (writable(p)) cls.push('writable');
-      if (p.id === selected) cls.push('selected');
-      if (now - (flashes.get(p.id) || 0) < 800) cls.push('flash');
-      rows.push(`<div class="${cls.join(' ')}" style="top:${i * ROW}px" data-id="${p.id}" data-name="${esc(p.name)}">` +
+      rows.push(`<div class="${rowClass(p, now)}" style="top:${i * ROW}px" data-id="${p.id}" data-name="${esc(p.name)}">` +
         `<span class="c-name" title="${esc(p.description || p.name)}">${esc(p.name)}</span>` +
         `<span class="c-addr">${addr(p)}</span><span class="c-type">${p.type}</span>` +
         `<span class="c-access">${p.access}</span><span class="c-value">${esc(fmtValue(p))}</span>` +
         `<span class="c-quality q-${p.quality}">${p.quality}</span><span class="c-age">${fmtAge(p.changed)}</span></div>`);
     }
     space.innerHTML = rows.join('');
+    drawn = key;
   }
 
   function applyValues(list) {
