@@ -80,7 +80,10 @@ typedef struct gw_point_def {
 
 /** What the host tells about a point. The caller sets size. */
 typedef struct gw_point_info {
-    uint32_t size;               /**< sizeof(gw_point_info_t), set by caller */
+    uint32_t size;               /**< sizeof(gw_point_info_t), set by caller;
+                                      on return what the host filled (smaller
+                                      on an older host: later fields keep the
+                                      caller's values) */
     const char *name;
     gw_type_t type;
     gw_access_t access;
@@ -155,7 +158,8 @@ typedef enum gw_plugin_state {
 
 /** What the host tells about a plugin instance. The caller sets size. */
 typedef struct gw_plugin_info {
-    uint32_t size;               /**< sizeof(gw_plugin_info_t), set by caller */
+    uint32_t size;               /**< sizeof(gw_plugin_info_t), set by caller;
+                                      on return what the host filled */
     const char *instance;        /**< "modbus_tcp" or "modbus_tcp:line2" */
     const char *name;
     const char *version;
