@@ -2,7 +2,9 @@
  * "stopset." events, and owns PREFIX.cmd (writable). It counts what reaches
  * it while running in PREFIX.seen (and the last value in PREFIX.last), and
  * anything that reaches it after its own stop() in PREFIX.late, which the
- * host must keep at 0; such a call is also logged as an error. */
+ * host must keep at 0; such a call is also logged as an error. Its stop()
+ * posts a function that tries to add a timer and a subscription; the host
+ * runs it after stop() and must refuse both (PREFIX.post_timer, .post_sub). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,7 +12,7 @@
 #include <gw/gw.h>
 
 typedef struct {
-    gw_point_id_t seen, last, late, cmd;
+    gw_point_id_t seen, last, late, cmd, post_timer, post_sub;
     bool stopped;
 } tp_t;
 
@@ -73,7 +75,10 @@ static int tp_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     tp->last = tp_point(ctx, tp, "last", GW_ACCESS_R);
     tp->late = tp_point(ctx, tp, "late", GW_ACCESS_R);
     tp->cmd = tp_point(ctx, tp, "cmd", GW_ACCESS_RW);
-    if (tp->seen < 0 || tp->last < 0 || tp->late < 0 || tp->cmd < 0) {
+    tp->post_timer = tp_point(ctx, tp, "post_timer", GW_ACCESS_R);
+    tp->post_sub = tp_point(ctx, tp, "post_sub", GW_ACCESS_R);
+    if (tp->seen < 0 || tp->last < 0 || tp->late < 0 || tp->cmd < 0 || tp->post_timer < 0 ||
+        tp->post_sub < 0) {
         free(tp);
         return -EINVAL;
     }
@@ -92,12 +97,28 @@ static int tp_start(gw_ctx_t *ctx, void *state)
     return s < 0 ? (int)s : 0;
 }
 
+static void tp_noop_timer(gw_ctx_t *ctx, gw_timer_id_t id, void *user)
+{
+    (void)id;
+    tp_count(ctx, user, "a timer");
+}
+
+/* Runs after stop(): what would call the instance back must be refused. */
+static void tp_after_stop(gw_ctx_t *ctx, void *arg)
+{
+    tp_t *tp = arg;
+    gw_timer_id_t t = gw_timer_add(ctx, 1, GW_TIMER_ONCE, tp_noop_timer, tp);
+    gw_sub_id_t s = gw_point_subscribe(ctx, "stopset.value", GW_SUB_EXACT, tp_on_value, tp);
+    gw_point_set_int(ctx, tp->post_timer, t);
+    gw_point_set_int(ctx, tp->post_sub, s);
+}
+
 /* Leaves its subscriptions in place on purpose: the host must cut them. */
 static void tp_stop(gw_ctx_t *ctx, void *state)
 {
     tp_t *tp = state;
-    (void)ctx;
     tp->stopped = true;
+    gw_post(ctx, tp_after_stop, tp);
 }
 
 static void tp_fini(gw_ctx_t *ctx, void *state)

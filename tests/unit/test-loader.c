@@ -223,6 +223,10 @@ static void test_stop_order(void)
     g_assert_cmpint(point_int(h, "late.seen"), ==, 1);
     g_assert_cmpint(point_int(h, "late.late"), ==, 0);
     g_assert_cmpint(point_int(h, "stopset.write_rc"), ==, -ESHUTDOWN);
+    /* a post run after stop() can add nothing that would call it back */
+    g_assert_cmpint(point_int(h, "late.post_timer"), ==, -ESHUTDOWN);
+    g_assert_cmpint(point_int(h, "late.post_sub"), ==, -ESHUTDOWN);
+    g_assert_cmpint(point_int(h, "early.post_sub"), ==, -ESHUTDOWN);
     gw_host_free(h);
     gw_conf_free(conf);
     g_ptr_array_free(errors, TRUE);
