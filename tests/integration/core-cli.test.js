@@ -29,6 +29,8 @@ test('--list-plugins -v shows each plugin and every key with type, default and d
   assert.match(r.stdout, /^tp_abi10 .*\n\s+module \S+ \(SDK ABI: built for 1\.0, requires 1\.0\)$/m);
   assert.match(r.stdout, /^tp_newer_built .*\n\s+module \S+ \(SDK ABI: built for 1\.(\d+), requires 1\.(?!\1)\d+\)$/m);
   assert.match(r.stdout, /tp_new_minor\s+\(unusable: .*requires SDK ABI 1\.\d+ or later/);
+  // GW_PLUGIN_REQUIRES_MINOR 0 with the current headers
+  assert.match(r.stdout, /^tp_stopset .*\n\s+module \S+ \(SDK ABI: built for 1\.[1-9]\d*, requires 1\.0\)$/m);
   const short = await runGatewayd(['--list-plugins']);
   assert.match(short.stdout, /^tp_good\s+1\.0\s+test plugin: points$/m);
   assert.doesNotMatch(short.stdout, /interval_ms/);

@@ -4,6 +4,8 @@
  * stopped), keeping the result in stopset.write_rc. */
 #include <errno.h>
 #include <stdlib.h>
+/* It uses nothing after ABI 1.0: hosts back to 1.0 may load it. */
+#define GW_PLUGIN_REQUIRES_MINOR 0
 #include <gw/gw.h>
 
 typedef struct {

@@ -74,6 +74,12 @@ static void test_newer_built(void)
     /* a 1.0 descriptor requires what it was built with */
     gw_ctx_t *c = g_ptr_array_index(h->instances, 1);
     g_assert_cmpuint(gw_desc_required_minor(&c->module->desc), ==, 0);
+    /* GW_PLUGIN_REQUIRES_MINOR reaches the descriptor GW_PLUGIN_DEFINE makes */
+    m = gw_module_open("tp_stopset", plugin_dirs, &why);
+    g_assert_nonnull(m);
+    g_assert_cmpuint(m->desc.abi_minor, ==, GW_ABI_MINOR);
+    g_assert_cmpuint(gw_desc_required_minor(&m->desc), ==, 0);
+    gw_module_close(m);
     gw_host_stop(h);
     gw_host_free(h);
     gw_conf_free(conf);
