@@ -130,7 +130,7 @@ typedef struct gw_plugin_desc {
 #ifndef GW_PLUGIN_REQUIRES_MINOR
 #define GW_PLUGIN_REQUIRES_MINOR GW_ABI_MINOR
 #endif
-#if GW_PLUGIN_REQUIRES_MINOR > GW_ABI_MINOR
+#if defined(GW_ABI_MINOR) && GW_PLUGIN_REQUIRES_MINOR > GW_ABI_MINOR
 #error "GW_PLUGIN_REQUIRES_MINOR is newer than these SDK headers (GW_ABI_MINOR)"
 #endif
 
