@@ -218,7 +218,9 @@ int gw_daemon_list_plugins(const gw_options_t *opt)
         printf("%-14s %-8s %s\n", m->desc.name, m->desc.version ? m->desc.version : "?",
                m->desc.description ? m->desc.description : "");
         if (opt->verbose) {
-            printf("  module %s (SDK ABI %u.%u)\n", m->path, m->desc.abi_major, m->desc.abi_minor);
+            printf("  module %s (SDK ABI: built for %u.%u, requires %u.%u)\n", m->path,
+                   m->desc.abi_major, m->desc.abi_minor, m->desc.abi_major,
+                   gw_desc_required_minor(&m->desc));
             print_keys(m->desc.config_keys);
             printf("\n");
         }

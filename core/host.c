@@ -43,6 +43,12 @@ static const char *ctx_owner_name(gw_ctx_t *ctx)
     return ctx ? ctx->instance : "?";
 }
 
+/* A stopped instance's write checks and handlers must not run. */
+static bool ctx_takes_writes(gw_ctx_t *owner)
+{
+    return !owner || !owner->stopped;
+}
+
 char *gw_host_state_root(const char *configured)
 {
     if (configured && *configured)
@@ -146,6 +152,7 @@ gw_host_t *gw_host_new(gw_conf_t *conf, GPtrArray *errors)
     h->loop = gw_loop_new(h->base);
     h->points = gw_pointdb_new(v->i > 0 ? (size_t)v->i : 1);
     gw_pointdb_set_owner_namer(h->points, ctx_owner_name);
+    gw_pointdb_set_owner_live(h->points, ctx_takes_writes);
     h->events = gw_eventbus_new();
     h->instances = g_ptr_array_new();
     h->start_errors = g_ptr_array_new_with_free_func(g_free);
@@ -239,6 +246,24 @@ gw_ctx_t *gw_host_core_ctx(gw_host_t *h)
     return &h->core_ctx;
 }
 
+/* Cut an instance off from every callback: after this nothing of the host
+ * calls into it but fini(). Its pending posts run last, as the header
+ * promises (they carry what its threads handed over before stop() joined
+ * them); a post that tries to subscribe or add a timer is refused. */
+static void instance_detach(gw_host_t *h, gw_ctx_t *c)
+{
+    c->stopped = true;
+    if (!c->init_called)
+        return;
+    gw_loop_remove_all(h->loop, c);
+    gw_pointdb_unsubscribe_all(h->points, c);
+    gw_eventbus_unsubscribe_all(h->events, c);
+    gw_loop_close_posts(h->loop, c);
+    /* a post may have added what the refusals above did not cover */
+    gw_loop_remove_all(h->loop, c);
+    c->init_called = false;
+}
+
 /* What an init began is cleaned up even when that init failed; fini()
  * only ever follows a successful init(). */
 static void instance_teardown(gw_host_t *h, gw_ctx_t *c)
@@ -246,13 +271,7 @@ static void instance_teardown(gw_host_t *h, gw_ctx_t *c)
     bool initialised = c->pstate == GW_PLUGIN_INITIALISED || c->pstate == GW_PLUGIN_RUNNING;
     if (c->pstate == GW_PLUGIN_RUNNING && c->module->desc.stop)
         c->module->desc.stop(c, c->state);
-    if (c->init_called) {
-        gw_loop_close_posts(h->loop, c);
-        gw_loop_remove_all(h->loop, c);
-        gw_pointdb_unsubscribe_all(h->points, c);
-        gw_eventbus_unsubscribe_all(h->events, c);
-        c->init_called = false;
-    }
+    instance_detach(h, c);
     if (initialised && c->module->desc.fini)
         c->module->desc.fini(c, c->state);
     c->state = NULL;
@@ -310,17 +329,20 @@ int gw_host_start(gw_host_t *h)
 
 void gw_host_stop(gw_host_t *h)
 {
-    /* stop() everything first, newest first, then fini(): an instance may
-     * still call into another's points while stopping. */
+    /* Newest first, each instance is stopped and at once cut off from
+     * callbacks, so that what a later stop() does (ocpp_cs sets points as
+     * it closes) never reaches an instance already stopped. Its points stay
+     * readable; fini() waits until every instance has stopped, since a
+     * stopping instance may still read another's points. */
     for (guint i = h->instances->len; i-- > 0;) {
         gw_ctx_t *c = g_ptr_array_index(h->instances, i);
         if (c->pstate == GW_PLUGIN_RUNNING) {
             gw_core_debug("stopping %s", c->instance);
             if (c->module->desc.stop)
                 c->module->desc.stop(c, c->state);
-        }
-        if (c->pstate == GW_PLUGIN_RUNNING)
             c->pstate = GW_PLUGIN_INITIALISED;
+        }
+        instance_detach(h, c);
     }
     for (guint i = h->instances->len; i-- > 0;)
         instance_teardown(h, g_ptr_array_index(h->instances, i));

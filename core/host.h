@@ -25,6 +25,7 @@ struct gw_ctx {
     void *state;
     gw_plugin_state_t pstate;
     bool init_called;            /* init ran (perhaps failed): clean up after it */
+    bool stopped;                /* its stop() returned (or it never ran): no callbacks reach it */
     char *state_dir;
     bool config_bad;             /* its key table refused a value: validate() is skipped */
     bool validating;             /* inside validate(): side effects are refused */
@@ -89,7 +90,10 @@ gw_ctx_t *gw_host_core_ctx(gw_host_t *host);
 /** init() then start() every instance in order; on failure undo what ran
  *  and return the error (logged, naming the plugin). */
 int gw_host_start(gw_host_t *host);
-/** stop() in reverse order, drain posts, remove leftovers, fini(). */
+/** Per instance, newest first: stop(), then at once (before the next
+ *  instance stops) remove its subscriptions, timers and watches, refuse
+ *  writes to its points and run its pending posts; then fini() every
+ *  instance, newest first. */
 void gw_host_stop(gw_host_t *host);
 
 /** Resolve the state root from [core] state_dir. */

@@ -29,6 +29,17 @@ static const char *api_instance_name(gw_ctx_t *ctx)
         }                                                                                 \
     } while (0)
 
+/* A stopped instance gets no more callbacks: nothing that would call it
+ * back may be added once its stop() has returned (its pending posts
+ * included, which run right after). */
+#define REFUSE_WHEN_STOPPED(ctx, what)                                                    \
+    do {                                                                                  \
+        if ((ctx)->stopped) {                                                             \
+            gw_log_write((ctx)->instance, GW_LOG_WARNING, "%s after stop(): refused", (what)); \
+            return -ESHUTDOWN;                                                            \
+        }                                                                                 \
+    } while (0)
+
 static const char *api_state_dir(gw_ctx_t *ctx)
 {
     REFUSE_IN_VALIDATE(ctx, "gw_state_dir", NULL);
@@ -149,6 +160,7 @@ static gw_sub_id_t api_point_subscribe(gw_ctx_t *ctx, const char *pattern, unsig
                                        gw_point_cb cb, void *user)
 {
     REFUSE_IN_VALIDATE(ctx, "gw_point_subscribe", -EPERM);
+    REFUSE_WHEN_STOPPED(ctx, "gw_point_subscribe");
     return gw_pointdb_subscribe(ctx->host->points, ctx, pattern, flags, cb, user);
 }
 
@@ -171,6 +183,7 @@ static gw_sub_id_t api_event_subscribe(gw_ctx_t *ctx, const char *prefix, gw_eve
                                        void *user)
 {
     REFUSE_IN_VALIDATE(ctx, "gw_event_subscribe", -EPERM);
+    REFUSE_WHEN_STOPPED(ctx, "gw_event_subscribe");
     return gw_eventbus_subscribe(ctx->host->events, ctx, prefix, cb, user);
 }
 
@@ -183,6 +196,7 @@ static gw_timer_id_t api_timer_add(gw_ctx_t *ctx, uint32_t ms, unsigned flags, g
                                    void *user)
 {
     REFUSE_IN_VALIDATE(ctx, "gw_timer_add", -EPERM);
+    REFUSE_WHEN_STOPPED(ctx, "gw_timer_add");
     return gw_loop_timer_add(ctx->host->loop, ctx, ms, flags, cb, user);
 }
 
@@ -195,6 +209,7 @@ static gw_watch_id_t api_watch_add(gw_ctx_t *ctx, int fd, unsigned events, gw_wa
                                    void *user)
 {
     REFUSE_IN_VALIDATE(ctx, "gw_watch_add", -EPERM);
+    REFUSE_WHEN_STOPPED(ctx, "gw_watch_add");
     return gw_loop_watch_add(ctx->host->loop, ctx, fd, events, cb, user);
 }
 
@@ -223,7 +238,9 @@ static int api_plugin_info(gw_ctx_t *ctx, size_t index, gw_plugin_info_t *out)
         return -EINVAL;
     gw_ctx_t *c = g_ptr_array_index(h->instances, index);
     gw_plugin_info_t info = {
-        .size = out->size, .instance = c->instance, .name = c->module->desc.name,
+        /* a plugin built for a newer minor learns what this host filled */
+        .size = out->size < sizeof(gw_plugin_info_t) ? out->size : (uint32_t)sizeof(gw_plugin_info_t),
+        .instance = c->instance, .name = c->module->desc.name,
         .version = c->module->desc.version, .description = c->module->desc.description,
         .state = c->pstate,
     };

@@ -62,6 +62,13 @@ static bool valid_plugin_name(const char *name)
     return true;
 }
 
+uint32_t gw_desc_required_minor(const gw_plugin_desc_t *desc)
+{
+    /* a descriptor from before the field needs what it was built with */
+    size_t end = offsetof(gw_plugin_desc_t, abi_minor_required) + sizeof desc->abi_minor_required;
+    return desc->size >= end ? desc->abi_minor_required : desc->abi_minor;
+}
+
 gw_module_t *gw_module_open_path(const char *path, char **why)
 {
     loader_init_once();
@@ -80,7 +87,7 @@ gw_module_t *gw_module_open_path(const char *path, char **why)
         lt_dlclose(h);
         return NULL;
     }
-    if (d->abi_major != GW_ABI_MAJOR || d->abi_minor > GW_ABI_MINOR) {
+    if (d->abi_major != GW_ABI_MAJOR) {
         *why = g_strdup_printf("%s: ABI mismatch: built for SDK ABI %u.%u, this gatewayd "
                                "provides %d.%d", path, d->abi_major, d->abi_minor,
                                GW_ABI_MAJOR, GW_ABI_MINOR);
@@ -95,8 +102,28 @@ gw_module_t *gw_module_open_path(const char *path, char **why)
         lt_dlclose(h);
         return NULL;
     }
+    /* Only what this host knows, and only what the plugin has (Varnish's
+     * rule): a plugin built for a newer minor may have a longer descriptor. */
+    gw_plugin_desc_t desc;
+    memset(&desc, 0, sizeof desc);
+    memcpy(&desc, d, d->size < sizeof desc ? d->size : sizeof desc);
+    uint32_t required = gw_desc_required_minor(&desc);
+    if (required > desc.abi_minor) {
+        *why = g_strdup_printf("%s: malformed descriptor (requires SDK ABI %u.%u but was built "
+                               "for %u.%u)", path, desc.abi_major, required, desc.abi_major,
+                               desc.abi_minor);
+        lt_dlclose(h);
+        return NULL;
+    }
+    if (required > GW_ABI_MINOR) {
+        *why = g_strdup_printf("%s: requires SDK ABI %u.%u or later (built for %u.%u), this "
+                               "gatewayd provides %d.%d", path, desc.abi_major, required,
+                               desc.abi_major, desc.abi_minor, GW_ABI_MAJOR, GW_ABI_MINOR);
+        lt_dlclose(h);
+        return NULL;
+    }
     gw_module_t *m = g_new0(gw_module_t, 1);
-    memcpy(&m->desc, d, d->size < sizeof m->desc ? d->size : sizeof m->desc);
+    m->desc = desc;
     m->name = g_strdup(d->name);
     m->path = g_strdup(path);
     m->handle = h;

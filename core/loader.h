@@ -1,5 +1,6 @@
 /* Finding and opening plugin modules with libltdl, and checking their
- * descriptor's ABI before anything of theirs runs. */
+ * descriptor's ABI before anything of theirs runs: the majors must match
+ * and the minor the plugin requires must not be newer than the host's. */
 #ifndef GW_CORE_LOADER_H
 #define GW_CORE_LOADER_H
 
@@ -23,6 +24,10 @@ gw_module_t *gw_module_open(const char *name, char *const *dirs, char **why);
 /** Open a module by file path (for --list-plugins). */
 gw_module_t *gw_module_open_path(const char *path, char **why);
 void gw_module_close(gw_module_t *m);
+
+/** The lowest ABI minor a descriptor (as copied by the loader, up to its
+ *  size) needs: abi_minor_required, or abi_minor when it ends before it. */
+uint32_t gw_desc_required_minor(const gw_plugin_desc_t *desc);
 
 /** Every plugin module file name (without .so) found in dirs, sorted,
  *  without duplicates. NULL-terminated (g_strfreev). */

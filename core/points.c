@@ -87,6 +87,7 @@ struct gw_pointdb {
     int depth;
     size_t dead_subs;
     gw_pointdb_owner_name_fn owner_name;
+    gw_pointdb_owner_live_fn owner_live;
     GStringChunk *names;       /* point names, descriptions, units */
     GHashTable *metas;         /* gw_point_meta_t* -> itself, deduplicated */
     GHashTable *enums;         /* canonical text -> gw_point_enum_t* */
@@ -191,6 +192,11 @@ void gw_pointdb_free(gw_pointdb_t *db)
 void gw_pointdb_set_owner_namer(gw_pointdb_t *db, gw_pointdb_owner_name_fn fn)
 {
     db->owner_name = fn;
+}
+
+void gw_pointdb_set_owner_live(gw_pointdb_t *db, gw_pointdb_owner_live_fn fn)
+{
+    db->owner_live = fn;
 }
 
 static const char *owner_name(gw_pointdb_t *db, gw_ctx_t *ctx)
@@ -306,7 +312,9 @@ int gw_pointdb_info(gw_pointdb_t *db, gw_point_id_t id, gw_point_info_t *out)
     if (!out || out->size < offsetof(gw_point_info_t, owner))
         return -EINVAL;
     gw_point_info_t info = {
-        .size = out->size, .name = p->name, .type = p->type, .access = p->access,
+        /* a plugin built for a newer minor learns what this host filled */
+        .size = out->size < sizeof(gw_point_info_t) ? out->size : (uint32_t)sizeof(gw_point_info_t),
+        .name = p->name, .type = p->type, .access = p->access,
         .quality = p->quality, .max_len = p->meta->max_len, .changed_ms = p->changed_ms,
         .owner = owner_name(db, p->owner), .description = p->meta->description, .unit = p->meta->unit,
         .flags = p->meta->flags, .min = p->meta->min, .max = p->meta->max,
@@ -555,6 +563,11 @@ static int write_check(gw_pointdb_t *db, const gw_point_write_t *w, gw_value_t *
     if (!(p->access & GW_ACCESS_W)) {
         *reason = "read-only point";
         return -EACCES;
+    }
+    /* a stopped owner's check and write handler must not run */
+    if (db->owner_live && !db->owner_live(p->owner)) {
+        *reason = "its owner has stopped";
+        return -ESHUTDOWN;
     }
     if ((rc = value_check(p, &w->value, val, reason)) < 0)
         return rc;

@@ -14,6 +14,10 @@ void gw_pointdb_free(gw_pointdb_t *db);
 /** Name of the owner instance for messages; set by the host. */
 typedef const char *(*gw_pointdb_owner_name_fn)(gw_ctx_t *owner);
 void gw_pointdb_set_owner_namer(gw_pointdb_t *db, gw_pointdb_owner_name_fn fn);
+/** Whether an owner still takes writes (its check and write handlers may
+ *  run); set by the host. Without one every owner does. */
+typedef bool (*gw_pointdb_owner_live_fn)(gw_ctx_t *owner);
+void gw_pointdb_set_owner_live(gw_pointdb_t *db, gw_pointdb_owner_live_fn fn);
 
 gw_point_id_t gw_pointdb_register(gw_pointdb_t *db, gw_ctx_t *owner, const gw_point_def_t *def);
 gw_point_id_t gw_pointdb_lookup(gw_pointdb_t *db, const char *name);

@@ -25,6 +25,12 @@ test('--list-plugins -v shows each plugin and every key with type, default and d
   assert.match(r.stdout, /interval_ms\s+int\s+default 1000 \[10\.\.3600000\]\n\s+how often the counter ticks/);
   assert.match(r.stdout, /max_signals\s+int\s+default 10000/);
   assert.match(r.stdout, /tp_bad_abi\s+\(unusable: .*ABI mismatch/);
+  // the minor each plugin was built for and the one it needs
+  assert.match(r.stdout, /^tp_abi10 .*\n\s+module \S+ \(SDK ABI: built for 1\.0, requires 1\.0\)$/m);
+  assert.match(r.stdout, /^tp_newer_built .*\n\s+module \S+ \(SDK ABI: built for 1\.(\d+), requires 1\.(?!\1)\d+\)$/m);
+  assert.match(r.stdout, /tp_new_minor\s+\(unusable: .*requires SDK ABI 1\.\d+ or later/);
+  // GW_PLUGIN_REQUIRES_MINOR 0 with the current headers
+  assert.match(r.stdout, /^tp_stopset .*\n\s+module \S+ \(SDK ABI: built for 1\.[1-9]\d*, requires 1\.0\)$/m);
   const short = await runGatewayd(['--list-plugins']);
   assert.match(short.stdout, /^tp_good\s+1\.0\s+test plugin: points$/m);
   assert.doesNotMatch(short.stdout, /interval_ms/);
@@ -59,7 +65,7 @@ test('a syntax error names the file and line', async () => {
 
 for (const [plugin, why] of [
   ['tp_bad_abi', /ABI mismatch: built for SDK ABI 2\.0, this gatewayd provides 1\.\d+/],
-  ['tp_new_minor', /ABI mismatch: built for SDK ABI 1\.(\d+), this gatewayd provides 1\.(?!\1)\d+/],
+  ['tp_new_minor', /requires SDK ABI 1\.(\d+) or later \(built for 1\.\1\), this gatewayd provides 1\.(?!\1)\d+/],
   ['tp_no_symbol', /not a gatewayd plugin \(no gw_plugin_descriptor symbol\)/],
   ['missing_plugin', /not found \(searched: /],
 ]) {
@@ -110,6 +116,29 @@ test('SIGINT and SIGTERM stop plugins in reverse order and exit 0; SIGUSR1 dumps
     const order = [...gw.stderr.matchAll(/stopping (\S+)/g)].map((m) => m[1]);
     assert.deepStrictEqual(order, ['tp_good:b', 'example']);
   }
+});
+
+test('a plugin built for a newer minor that requires only this one loads and runs', async () => {
+  const gw = await startGatewayd({ core: { state_dir: tmpDir() }, tp_newer_built: {} }, { args: ['--log-level', 'info'] });
+  await gw.waitForLog(/host lacks the next minor's entry: falling back/);
+  const exit = await gw.stop();
+  assert.deepStrictEqual(exit, { code: 0, signal: null });
+});
+
+test('no callback reaches an instance after its stop(), while older instances still get them', async () => {
+  const gw = await startGatewayd({
+    core: { state_dir: tmpDir() },
+    'tp_stopsub:early': { prefix: 'early' },
+    tp_stopset: { write_to: 'late.cmd' },
+    'tp_stopsub:late': { prefix: 'late' },
+  }, { args: ['--log-level', 'debug'] });
+  const exit = await gw.stop();
+  assert.deepStrictEqual(exit, { code: 0, signal: null });
+  const order = [...gw.stderr.matchAll(/stopping (\S+)/g)].map((m) => m[1]);
+  assert.deepStrictEqual(order, ['tp_stopsub:late', 'tp_stopset', 'tp_stopsub:early']);
+  // the stopped subscriber's point was refused to the writer; nothing reached it
+  assert.match(gw.stderr, /write to late\.cmd in stop\(\): -\d+ \(its owner has stopped\)/);
+  assert.doesNotMatch(gw.stderr, /after its stop\(\)/);
 });
 
 test('bad command lines are refused with exit 2', async () => {

@@ -26,6 +26,10 @@ test('the SDK template builds against a DESTDIR install and the installed gatewa
   const pcenv = { PKG_CONFIG_PATH: pcdir, PKG_CONFIG_SYSROOT_DIR: sysroot, PKG_CONFIG_LIBDIR: '/usr/lib/x86_64-linux-gnu/pkgconfig:/usr/share/pkgconfig' };
   // pkgconf applies the sysroot to variables too: plugins install into the staged tree.
   assert.strictEqual(sh("pkg-config --variable=plugindir gw-sdk", tpl, pcenv).trim(), `${sysroot}${prefix}/lib/gatewayd/plugins`);
+  // one ABI number for authors, the one the installed headers define
+  const gwh = fs.readFileSync(path.join(dest, prefix, 'include', 'gw-1', 'gw', 'gw.h'), 'utf8');
+  const abi = `${gwh.match(/^#define GW_ABI_MAJOR (\d+)/m)[1]}.${gwh.match(/^#define GW_ABI_MINOR (\d+)/m)[1]}`;
+  assert.strictEqual(sh('pkg-config --variable=abi_version gw-sdk', tpl, pcenv).trim(), abi);
   sh('./autogen.sh >/dev/null 2>&1 && ./configure >/dev/null && make >/dev/null', tpl, pcenv);
   const so = path.join(tpl, '.libs', 'example.so');
   assert.ok(fs.existsSync(so), 'template plugin built');
@@ -40,7 +44,7 @@ test('the SDK template builds against a DESTDIR install and the installed gatewa
   delete env.GATEWAYD_PLUGIN_PATH;
   const list = execFileSync(gatewayd, ['--list-plugins', '-v', '-c', conf], { env }).toString();
   // built against the installed SDK's ABI, which has validate() (1.1 and later)
-  assert.match(list, new RegExp(`module ${so.replace(/[.]/g, '\\.')} \\(SDK ABI 1\\.[1-9]\\d*\\)`));
+  assert.match(list, new RegExp(`module ${so.replace(/[.]/g, '\\.')} \\(SDK ABI: built for ${abi.replace('.', '\\.')}, requires 1\\.[1-9]\\d*\\)`));
 
   // The template's validate(): the installed daemon refuses a bad prefix before starting anything.
   const bad = path.join(root, 'bad.conf');

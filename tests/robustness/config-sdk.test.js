@@ -32,7 +32,7 @@ test('a plugin built against ABI 1.0 without validate() loads, is checked by its
   assert.match(check.stdout, /configuration OK \(1 plugin instance\)/);
 
   const list = await run(['--list-plugins', '-v']);
-  assert.match(list.stdout, /tp_abi10\s+1\.0\s+test plugin: built against ABI 1\.0\n\s+module .*tp_abi10\.so \(SDK ABI 1\.0\)/);
+  assert.match(list.stdout, /tp_abi10\s+1\.0\s+test plugin: built against ABI 1\.0\n\s+module .*tp_abi10\.so \(SDK ABI: built for 1\.0, requires 1\.0\)/);
 
   const gw = await startGatewayd({ core: { state_dir: tmpDir() }, tp_abi10: { count: 3 } });
   try {

@@ -8,7 +8,11 @@
  *
  * ABI rules
  *   - The host loads a plugin when the plugin's GW_ABI_MAJOR equals the
- *     host's and the plugin's GW_ABI_MINOR is not newer than the host's.
+ *     host's and the minor the plugin requires (GW_PLUGIN_REQUIRES_MINOR,
+ *     by default the GW_ABI_MINOR it was built with) is not newer than the
+ *     host's. A plugin built for a newer minor than the host's calls what
+ *     came after its required minor only when GW_API_HAS says the host has
+ *     it. pkg-config --variable=abi_version gw-sdk gives "MAJOR.MINOR".
  *   - Every public struct carries its size; the host reads a plugin's struct
  *     only up to that size and a plugin reads gw_host_api_t only up to
  *     api->size (GW_API_HAS). Fields are only ever appended.
@@ -30,6 +34,15 @@
  *          instance uses exclusively (a TCP port, a serial device, a
  *          charger index or id); the host reports clashes between
  *          instances as configuration errors before any init().
+ *        - gw_plugin_desc_t.abi_minor_required (GW_PLUGIN_REQUIRES_MINOR):
+ *          the lowest minor a plugin needs; a host loads a plugin built for
+ *          a newer minor when this one is not newer than its own, and the
+ *          plugin tests later entries with GW_API_HAS. gw-sdk.pc:
+ *          abi_version.
+ *        - lifecycle: right after an instance's stop() returns, the host
+ *          removes its subscriptions, timers and watches and refuses writes
+ *          to its points (-ESHUTDOWN); no callback reaches a stopped
+ *          instance (1.0 hosts removed them only after every stop()).
  *   1.0  (gatewayd 0.1) first release: descriptor, config key tables, points
  *        (register, lookup, get, set, quality, attributes, write batches,
  *        subscriptions), events, timers, fd watches, post, logging,
@@ -40,7 +53,8 @@
 
 /** Major ABI version: a plugin built against another major is refused. */
 #define GW_ABI_MAJOR 1
-/** Minor ABI version: a plugin built against a newer minor is refused. */
+/** Minor ABI version: what these headers offer. A plugin that requires a
+ *  newer minor than the host's is refused (GW_PLUGIN_REQUIRES_MINOR). */
 #define GW_ABI_MINOR 1
 
 #include <gw/types.h>

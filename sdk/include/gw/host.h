@@ -54,7 +54,9 @@ typedef int (*gw_write_check_fn)(gw_ctx_t *ctx, gw_point_id_t id,
 /**
  * A write was applied. In a batch every value of the batch is applied
  * before the first of these runs, in the batch's order; so a flag written
- * in the same request as its parameters sees the parameters.
+ * in the same request as its parameters sees the parameters. Neither this
+ * nor the check runs once the owner's stop() has returned: such writes are
+ * refused with -ESHUTDOWN.
  */
 typedef void (*gw_write_fn)(gw_ctx_t *ctx, gw_point_id_t id,
                             const gw_value_t *value, void *user);
@@ -82,7 +84,10 @@ typedef struct gw_point_def {
 
 /** What the host tells about a point. The caller sets size. */
 typedef struct gw_point_info {
-    uint32_t size;               /**< sizeof(gw_point_info_t), set by caller */
+    uint32_t size;               /**< sizeof(gw_point_info_t), set by caller;
+                                      on return what the host filled (smaller
+                                      on an older host: later fields keep the
+                                      caller's values) */
     const char *name;
     gw_type_t type;
     gw_access_t access;
@@ -120,7 +125,8 @@ typedef struct gw_write_error {
  * A subscribed point changed (its value or its quality). Runs synchronously
  * inside the set or write that changed it. It may set or write other
  * points; nesting deeper than 16 levels is refused with -ELOOP. The value's
- * string is valid only during the call.
+ * string is valid only during the call. It never runs once the
+ * subscriber's stop() has returned (gw/plugin.h).
  */
 typedef void (*gw_point_cb)(gw_ctx_t *ctx, gw_point_id_t id,
                             const gw_value_t *value, gw_quality_t quality,
@@ -128,7 +134,8 @@ typedef void (*gw_point_cb)(gw_ctx_t *ctx, gw_point_id_t id,
 
 /* ------------------------------------------------------------------ events */
 
-/** An event was published. payload is borrowed (json_object_get to keep). */
+/** An event was published. payload is borrowed (json_object_get to keep).
+ *  Never runs once the subscriber's stop() has returned. */
 typedef void (*gw_event_cb)(gw_ctx_t *ctx, const char *name,
                             struct json_object *payload, void *user);
 
@@ -157,7 +164,8 @@ typedef enum gw_plugin_state {
 
 /** What the host tells about a plugin instance. The caller sets size. */
 typedef struct gw_plugin_info {
-    uint32_t size;               /**< sizeof(gw_plugin_info_t), set by caller */
+    uint32_t size;               /**< sizeof(gw_plugin_info_t), set by caller;
+                                      on return what the host filled */
     const char *instance;        /**< "modbus_tcp" or "modbus_tcp:line2" */
     const char *name;
     const char *version;
@@ -474,7 +482,9 @@ static inline int gw_point_set_quality(gw_ctx_t *ctx, gw_point_id_t id, gw_quali
  * run.
  * @param err  out, may be NULL: which element was refused and why
  * @return 0, or the first refusal: -ENOENT, -EACCES (not writable),
- *         -EINVAL, -ERANGE, -E2BIG, -EBUSY or what the owner returned
+ *         -EINVAL, -ERANGE, -E2BIG, -EBUSY, -ESHUTDOWN (the point's owner
+ *         has stopped: its check and on_write no longer run; ABI 1.1) or
+ *         what the owner returned
  */
 static inline int gw_point_write(gw_ctx_t *ctx, const gw_point_write_t *writes, size_t n,
                                  gw_write_error_t *err)
@@ -561,7 +571,8 @@ static inline const char *gw_point_attr_get(gw_ctx_t *ctx, gw_point_id_t id, con
 /**
  * Be called when a point, or every point under a prefix, changes.
  * @param flags  GW_SUB_EXACT or GW_SUB_PREFIX
- * @return the subscription id, or -EINVAL, -ENOENT (exact name unknown)
+ * @return the subscription id, or -EINVAL, -ENOENT (exact name unknown),
+ *         -ESHUTDOWN (called after the instance's stop(), e.g. from a post)
  */
 static inline gw_sub_id_t gw_point_subscribe(gw_ctx_t *ctx, const char *pattern, unsigned flags,
                                              gw_point_cb cb, void *user)
@@ -596,7 +607,7 @@ static inline int gw_event_publish(gw_ctx_t *ctx, const char *name, struct json_
 }
 
 /** Be called for every event whose name starts with prefix ("" for all).
- *  @return the subscription id or -EINVAL. */
+ *  @return the subscription id, -EINVAL, or -ESHUTDOWN (after stop()). */
 static inline gw_sub_id_t gw_event_subscribe(gw_ctx_t *ctx, const char *prefix,
                                              gw_event_cb cb, void *user)
 {
@@ -614,7 +625,7 @@ static inline int gw_event_unsubscribe(gw_ctx_t *ctx, gw_sub_id_t sub)
 /**
  * Call cb after ms milliseconds, once or (GW_TIMER_REPEAT) every ms.
  * A one-shot timer is gone once it has fired.
- * @return the timer id or -EINVAL, -ENOMEM
+ * @return the timer id or -EINVAL, -ENOMEM, -ESHUTDOWN (after stop())
  */
 static inline gw_timer_id_t gw_timer_add(gw_ctx_t *ctx, uint32_t ms, unsigned flags,
                                          gw_timer_cb cb, void *user)
@@ -632,7 +643,7 @@ static inline int gw_timer_cancel(gw_ctx_t *ctx, gw_timer_id_t timer)
  * Watch a file descriptor for GW_WATCH_READ and/or GW_WATCH_WRITE
  * (level-triggered, persistent). The fd stays the caller's to close, after
  * removing the watch.
- * @return the watch id or -EINVAL, -ENOMEM
+ * @return the watch id or -EINVAL, -ENOMEM, -ESHUTDOWN (after stop())
  */
 static inline gw_watch_id_t gw_watch_add(gw_ctx_t *ctx, int fd, unsigned events,
                                          gw_watch_cb cb, void *user)
@@ -659,7 +670,8 @@ static inline int gw_watch_remove(gw_ctx_t *ctx, gw_watch_id_t watch)
  * produce faster than the loop consumes (a network peer, not a serial
  * line) should batch several items into one post or wait for the loop to
  * catch up, as ocpp_bridge's relay posts once per service pass.
- * Pending posts of an instance run after its stop() and before fini().
+ * Pending posts of an instance run right after its stop() returns, once
+ * its subscriptions, timers and watches are gone, and before fini().
  * @return 0, -ENOMEM, or -ESHUTDOWN once the instance has been stopped
  *         (fn will not run: free arg yourself)
  */

@@ -6,11 +6,22 @@
  * `gatewayd --check-config` runs load -> validate only; start-up runs
  * validate for every instance before the first init, so both print the
  * same problems and refuse with the same exit status (2).
- * Instances start in configuration order and stop in reverse order. After
- * stop() returns the host runs whatever the instance still had posted, then
- * removes every timer, watch and subscription the instance left behind, and
- * calls fini(). An instance whose init or start fails stops start-up: the
- * daemon reports the plugin and the reason and exits non-zero.
+ * Instances start in configuration order and stop in reverse order. Right
+ * after an instance's stop() returns, before the next instance stops, the
+ * host removes every subscription, event subscription, timer and watch it
+ * left behind, refuses writes to its points (-ESHUTDOWN; its check and
+ * write handlers never run again) and runs whatever it still had posted.
+ * From then on nothing calls into the instance but fini(): what another
+ * plugin does in its own stop() (set points, publish events) does not reach
+ * it. Its points stay readable, and fini() runs for every instance, in
+ * reverse order, once all have stopped. An instance whose init or start
+ * fails stops start-up: the daemon reports the plugin and the reason and
+ * exits non-zero.
+ *
+ * Versions: a plugin is built against GW_ABI_MINOR of its headers and
+ * declares the lowest minor it needs with GW_PLUGIN_REQUIRES_MINOR (see
+ * below); the host loads it when the majors match and that required minor
+ * is not newer than its own, even if the plugin was built for a newer one.
  */
 #ifndef GW_PLUGIN_H
 #define GW_PLUGIN_H
@@ -97,7 +108,31 @@ typedef struct gw_plugin_desc {
      * checked before init().
      */
     int (*validate)(gw_ctx_t *ctx, const gw_host_api_t *api);
+
+    /**
+     * The lowest GW_ABI_MINOR the plugin needs (ABI 1.1). A host whose
+     * minor is lower refuses the plugin; one at least this new loads it
+     * even if abi_minor is newer than the host's own, and the plugin must
+     * then test every entry added after this minor with GW_API_HAS before
+     * calling it. Must not exceed abi_minor. GW_PLUGIN_DEFINE fills it
+     * from GW_PLUGIN_REQUIRES_MINOR. A descriptor that ends before this
+     * field needs its own abi_minor (the 1.0 rule).
+     */
+    uint32_t abi_minor_required;
 } gw_plugin_desc_t;
+
+/**
+ * The lowest ABI minor the plugin needs. Define it before including
+ * <gw/gw.h> (or with -DGW_PLUGIN_REQUIRES_MINOR=n) to let hosts older than
+ * the headers load the plugin; by default it is GW_ABI_MINOR, which loads
+ * only on hosts at least as new as the headers.
+ */
+#ifndef GW_PLUGIN_REQUIRES_MINOR
+#define GW_PLUGIN_REQUIRES_MINOR GW_ABI_MINOR
+#endif
+#if defined(GW_ABI_MINOR) && GW_PLUGIN_REQUIRES_MINOR > GW_ABI_MINOR
+#error "GW_PLUGIN_REQUIRES_MINOR is newer than these SDK headers (GW_ABI_MINOR)"
+#endif
 
 #if defined(__GNUC__)
 #define GW_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -106,8 +141,9 @@ typedef struct gw_plugin_desc {
 #endif
 
 /**
- * Define the plugin's descriptor. The remaining arguments are designated
- * initialisers for the other fields, e.g.
+ * Define the plugin's descriptor: ABI version (built-for minor and
+ * GW_PLUGIN_REQUIRES_MINOR), size, name, version and description. The
+ * remaining arguments are designated initialisers for the other fields, e.g.
  *
  *   GW_PLUGIN_DEFINE("example", "1.0", "An example",
  *                    .config_keys = keys, .init = ex_init, .fini = ex_fini);
@@ -117,6 +153,7 @@ typedef struct gw_plugin_desc {
         .abi_major = GW_ABI_MAJOR,                                      \
         .abi_minor = GW_ABI_MINOR,                                      \
         .size = sizeof(gw_plugin_desc_t),                               \
+        .abi_minor_required = GW_PLUGIN_REQUIRES_MINOR,                 \
         .name = (name_),                                                \
         .version = (version_),                                          \
         .description = (description_),                                  \
