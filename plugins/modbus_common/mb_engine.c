@@ -205,9 +205,13 @@ int gw_mb_engine_bind(gw_mb_engine_t *e)
     /* absent rows answer exception 02 like rows outside the map */
     signals_compact(e);
     e->bound = true;
+    /* Most absent rows are normal (the default map covers 20 chargers; a
+     * site configures fewer), so say what they are rather than how many
+     * are missing, and lead with what the BMS can actually read. */
     gw_log(e->ctx, GW_LOG_INFO,
-           "register map: %zu enabled signals on %u unit(s), %zu absent (no point: their "
-           "registers answer exception 02)",
-           enabled, e->n_pages, e->absent);
+           "register map: %zu signals served on %u unit(s); %zu of %zu enabled map rows "
+           "have no point because no plugin provides it (e.g. chargers or connectors not "
+           "configured) and answer exception 02",
+           enabled - e->absent, e->n_pages, e->absent, enabled);
     return 0;
 }
