@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "host.h"
 #include "log.h"
+#include "loop_lag.h"
 #include "rlimit.h"
 #include "state_dir.h"
 
@@ -152,8 +153,11 @@ int gw_daemon_run(const gw_options_t *opt)
                      host->instances->len, host->instances->len == 1 ? "" : "s",
                      gw_pointdb_count(host->points), gw_pointdb_limit(host->points),
                      mono_ms() - t0);
+        /* after the count above, which is the plugins' against max_signals */
+        gw_loop_lag_t *lag = gw_loop_lag_start(host);
         event_base_dispatch(host->base);
         gw_host_stop(host);
+        gw_loop_lag_free(lag);
         gw_core_info("stopped");
     }
     event_free(sigint);
