@@ -93,10 +93,17 @@ with open(out, 'w', newline='') as f:
 @block global base=0
 @block charger base=100 stride=2000 count=20 var=xx
 @block connector parent=charger base=512 stride=100 count=8 var=yy
+# gatewayd extension: one register per connector block with its current
+# transaction id (RemoteStop needs it; StartTransaction's offset 128 is
+# overwritten by the next start). The reference's connector block has no
+# unused offset, so this block sits right after the eight connector blocks,
+# in a range the reference leaves unused: address 1412 + 2000*xx + yy.
+@block transaction_id parent=charger base=1312 stride=1 count=8 var=yy
 ''')
     for line in open(ref.replace('register-map', 'register-groups')).read().splitlines()[1:]:
         b, g, a, z = line.split(',')
         f.write('@group %s %s %s %s\n' % (b, g, a, z))
+    f.write('@group transaction_id CurrentTransactionId 0 0\n')
     w = csv.writer(f, lineterminator='\n')
     w.writerow(['block', 'offset', 'registers', 'format', 'access', 'enabled',
                 'point', 'group', 'values', 'modes'])
@@ -109,3 +116,6 @@ with open(out, 'w', newline='') as f:
             # gatewayd extension: the reference has no reset type register
             w.writerow(['charger', '327', '1', 'Integer', 'W', 'yes',
                         'charger.{xx}.reset.type', 'Reset', '0=Soft;1=Hard', 'bms'])
+    # gatewayd extension (see @block transaction_id): 0 when no transaction
+    w.writerow(['transaction_id', '0', '1', 'Integer', 'R', 'yes',
+                'charger.{xx}.connector.{yy}.transaction.id', 'CurrentTransactionId', '', 'bms'])

@@ -173,8 +173,10 @@ static void gw_diag_api_list(gw_diag_request_t *req, const char *key, json_objec
 static const GArray *gw_diag_api_configured_chargers(gw_diag_t *diag)
 {
     gw_ctx_t *ctx = diag->ctx;
-    if (!diag->configured)
+    if (!diag->configured) {
         diag->configured = g_array_new(FALSE, FALSE, sizeof(int));
+        diag->configured_points = g_array_new(FALSE, FALSE, sizeof(gw_point_id_t));
+    }
     size_t n = gw_point_count(ctx);
     for (size_t id = diag->configured_scanned; id < n; id++) {
         gw_point_info_t info = { .size = sizeof info };
@@ -186,7 +188,9 @@ static const GArray *gw_diag_api_configured_chargers(gw_diag_t *diag)
         if (sscanf(info.name, "charger.%u.info.comm_status%n", &xx, &end) == 1 &&
             end > 0 && info.name[end] == '\0' && xx <= INT32_MAX) {
             int v = (int)xx;
+            gw_point_id_t pid = (gw_point_id_t)id;
             g_array_append_val(diag->configured, v);
+            g_array_append_val(diag->configured_points, pid);
         }
     }
     diag->configured_scanned = n;
@@ -196,7 +200,16 @@ static const GArray *gw_diag_api_configured_chargers(gw_diag_t *diag)
 static void gw_diag_api_chargers(gw_diag_t *diag, gw_diag_request_t *req)
 {
     const GArray *idx = gw_diag_api_configured_chargers(diag);
-    json_object *list = gw_diag_site_chargers_json(diag->site, (const int *)(void *)idx->data, idx->len);
+    /* The OCPP plugin names each configured charger on its comm_status
+     * point (attribute ocpp.charger_id, docs/bms-guide.md); read it on
+     * every call: attributes may be set after the point appeared. */
+    const char **ids = g_new0(const char *, idx->len + 1);
+    for (guint i = 0; i < idx->len; i++)
+        ids[i] = gw_point_attr_get(diag->ctx, g_array_index(diag->configured_points, gw_point_id_t, i),
+                                   "ocpp.charger_id");
+    json_object *list = gw_diag_site_chargers_json(diag->site, (const int *)(void *)idx->data,
+                                                   (const char *const *)ids, idx->len);
+    g_free(ids);
     gw_diag_api_list(req, "chargers", list);
 }
 

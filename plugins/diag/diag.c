@@ -95,6 +95,8 @@ static void gw_diag_free(gw_diag_t *diag)
     gw_diag_origin_free(diag->origin);
     if (diag->configured)
         g_array_free(diag->configured, TRUE);
+    if (diag->configured_points)
+        g_array_free(diag->configured_points, TRUE);
     pthread_mutex_destroy(&diag->lock);
     g_free(diag->boot_id);
     g_free(diag->bind);

@@ -71,6 +71,7 @@ struct gw_diag {
     GList *snapshots;            /* loop only: point lists being written */
     GQueue snapshot_waiting;     /* loop only: requests for a list, waiting */
     GArray *configured;          /* loop only: configured charger indices (api.c) */
+    GArray *configured_points;   /* loop only: their comm_status points, same order */
     size_t configured_scanned;   /* loop only: points looked at for them */
 
     /* the lws side */

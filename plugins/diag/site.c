@@ -172,12 +172,14 @@ static int gw_diag_site_charger_cmp(const void *a, const void *b)
     return strcmp(cx ? cx : "", cy ? cy : "");
 }
 
-json_object *gw_diag_site_chargers_json(gw_diag_site_t *s, const int *configured, size_t n)
+json_object *gw_diag_site_chargers_json(gw_diag_site_t *s, const int *configured,
+                                        const char *const *ids, size_t n)
 {
     json_object *arr = gw_diag_site_list(s->chargers);
-    /* A configured charger that never connected has sent no event: only its
-     * index is known (from its points). List it so the integrator sees it
-     * is missing, not just absent from the table. */
+    /* A configured charger that never connected has sent no event: its
+     * index is known from its points, its ChargerID from the configuration
+     * the OCPP plugin put on them (ids). List it so the integrator sees
+     * which one is missing, not just that something is. */
     for (size_t i = 0; i < n; i++) {
         bool known = false;
         for (size_t j = 0; j < json_object_array_length(arr) && !known; j++)
@@ -185,7 +187,8 @@ json_object *gw_diag_site_chargers_json(gw_diag_site_t *s, const int *configured
         if (known)
             continue;
         json_object *rec = json_object_new_object();
-        json_object_object_add(rec, "charger", NULL);
+        const char *id = ids ? ids[i] : NULL;
+        json_object_object_add(rec, "charger", id ? json_object_new_string(id) : NULL);
         json_object_object_add(rec, "index", json_object_new_int(configured[i]));
         json_object_object_add(rec, "connected", json_object_new_boolean(0));
         json_object_object_add(rec, "last_event", json_object_new_string("never connected"));

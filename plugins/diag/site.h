@@ -20,10 +20,12 @@ bool gw_diag_site_on_event(gw_diag_site_t *site, const char *name, json_object *
 
 /**
  * New reference: [{charger, index, connected, ...}] in index order, plus an
- * entry {charger: null, index, connected: false, last_event: "never
- * connected"} for each of the n configured charger indices no event named.
+ * entry {charger: ids[i] (null when ids or ids[i] is NULL), index,
+ * connected: false, last_event: "never connected"} for each of the n
+ * configured charger indices no event named.
  */
-json_object *gw_diag_site_chargers_json(gw_diag_site_t *site, const int *configured, size_t n);
+json_object *gw_diag_site_chargers_json(gw_diag_site_t *site, const int *configured,
+                                        const char *const *ids, size_t n);
 /** New reference: [{charger_id, address, first_seen, last_seen, attempts}]. */
 json_object *gw_diag_site_scan_json(gw_diag_site_t *site);
 

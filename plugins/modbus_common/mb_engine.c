@@ -175,29 +175,50 @@ static void signals_compact(gw_mb_engine_t *e)
     e->signals = kept;
 }
 
+/* One Integer register holds 16 bits (regmap.h: Integer -> UINT16/INT16).
+ * A point of a wider type under the same name is not this row's: e.g.
+ * ocpp_bridge's charger.N.connector.M.transaction.id is the upstream
+ * Central System's int32 transactionId, while the map's row of that name
+ * (mode bms) is ocpp_cs's 16-bit id. Serving it would cut the value. */
+static bool signal_fits(const gw_mb_signal_t *s, gw_type_t type)
+{
+    if (s->row->format != GW_REGMAP_INTEGER)
+        return true;
+    return type == GW_TYPE_BOOL || type == GW_TYPE_INT16 || type == GW_TYPE_UINT16;
+}
+
 int gw_mb_engine_bind(gw_mb_engine_t *e)
 {
     size_t enabled = e->signals->len, mismatches = 0;
     if (e->bound)
         return 0;
     e->absent = 0;
+    e->misfit = 0;
     for (guint i = 0; i < e->signals->len; i++) {
         gw_mb_signal_t *s = &g_array_index(e->signals, gw_mb_signal_t, i);
         gw_point_info_t info;
         s->point = gw_point_lookup(e->ctx, s->name);
         memset(&info, 0, sizeof info);
         info.size = sizeof info;
-        if (s->point >= 0 && gw_point_info(e->ctx, s->point, &info) == 0) {
+        bool found = s->point >= 0 && gw_point_info(e->ctx, s->point, &info) == 0;
+        if (found && signal_fits(s, info.type)) {
             s->type = info.type;
             s->max_len = info.max_len;
             signal_describe(e, s);
             signal_values_compare(e, s, &info, &mismatches);
             continue;
         }
+        if (found) {
+            e->misfit++;
+            gw_log(e->ctx, GW_LOG_DEBUG, "not served: %s (point type %d; address %u, map line "
+                   "%u: an Integer register holds 16 bits)", s->name, (int)info.type,
+                   s->address, s->row->line);
+        } else {
+            gw_log(e->ctx, GW_LOG_DEBUG, "absent: %s (address %u, map line %u)", s->name,
+                   s->address, s->row->line);
+        }
         s->point = -1;
         e->absent++;
-        gw_log(e->ctx, GW_LOG_DEBUG, "absent: %s (address %u, map line %u)", s->name, s->address,
-               s->row->line);
     }
     if (mismatches > 1)
         gw_log(e->ctx, GW_LOG_WARNING, "%zu writable signals in all whose map values differ "
@@ -205,9 +226,18 @@ int gw_mb_engine_bind(gw_mb_engine_t *e)
     /* absent rows answer exception 02 like rows outside the map */
     signals_compact(e);
     e->bound = true;
+    /* Most absent rows are normal (the default map covers 20 chargers; a
+     * site configures fewer), so say what they are rather than how many
+     * are missing, and lead with what the BMS can actually read. */
     gw_log(e->ctx, GW_LOG_INFO,
-           "register map: %zu enabled signals on %u unit(s), %zu absent (no point: their "
-           "registers answer exception 02)",
-           enabled, e->n_pages, e->absent);
+           "register map: %zu signals served on %u unit(s); %zu of %zu enabled map rows "
+           "have no point because no plugin provides it (e.g. chargers or connectors not "
+           "configured) and answer exception 02",
+           enabled - e->absent, e->n_pages, e->absent - e->misfit, enabled);
+    if (e->misfit)
+        gw_log(e->ctx, GW_LOG_INFO,
+               "register map: %zu more rows not served (exception 02): their point is wider "
+               "than the row's 16-bit Integer register (e.g. ocpp_bridge's int32 "
+               "transaction.id)", e->misfit);
     return 0;
 }

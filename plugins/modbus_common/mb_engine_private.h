@@ -30,6 +30,7 @@ struct gw_mb_engine {
     uint32_t **pages;            /* [n_pages][65536] cells */
     GArray *signals;             /* gw_mb_signal_t */
     size_t absent;
+    size_t misfit;               /* of those, a point whose type the row cannot carry */
     bool bound;                  /* points looked up; names dropped */
     /* scratch for one request (the loop thread serves one at a time) */
     uint16_t words[MODBUS_MAX_READ_BITS];

@@ -135,6 +135,12 @@ int br_points_register(bridge_t *br, br_charger_t *ch)
     gw_point_set_int(br->ctx, marker, ch->index);
 
     ch->comm_status = br_point(br, "charger.%d.info.comm_status", ch->index);
+    /* as ocpp_cs does: viewers name a configured charger that never
+     * connected from its status register (docs/bridge.md) */
+    if (ch->comm_status >= 0 &&
+        gw_point_attr_set(br->ctx, ch->comm_status, "ocpp.charger_id", ch->cfg->id) < 0)
+        gw_log(br->ctx, GW_LOG_WARNING, "%s: cannot name charger %d on its comm_status point",
+               ch->cfg->id, ch->index);
     ch->box_serial = br_point(br, "charger.%d.info.charge_box_serial", ch->index);
     ch->point_serial = br_point(br, "charger.%d.info.charge_point_serial", ch->index);
     ch->vendor = br_point(br, "charger.%d.info.vendor", ch->index);

@@ -32,7 +32,7 @@ typedef struct cs_connector {
     gw_point_id_t unlock, availability, status, error_code;
     gw_point_id_t value[GW_OCPP_N_MEASURANDS][3];
     gw_point_id_t unit[GW_OCPP_N_MEASURANDS];
-    gw_point_id_t txn_id_tag, txn_meter_start, txn_timestamp;
+    gw_point_id_t txn_id, txn_id_tag, txn_meter_start, txn_timestamp;
     int64_t availability_prev;
     bool unlock_busy, availability_busy;
 } cs_connector_t;

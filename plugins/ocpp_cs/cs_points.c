@@ -145,6 +145,9 @@ static void cs_connector_points_register(cs_t *cs, cs_charger_t *ch, int yy)
             cs, CS_NAME(n, "charger.%d.connector.%d.meter.%s.unit", xx, yy, ms->point),
             GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
     }
+    /* the id RemoteStop needs; 0 = no transaction (ids are 1..65535) */
+    c->txn_id = cs_point_add(cs, CS_NAME(n, "charger.%d.connector.%d.transaction.id", xx, yy),
+                             GW_TYPE_UINT16, GW_ACCESS_R, 0, NULL, NULL);
     c->txn_id_tag = cs_point_add(cs, CS_NAME(n, "charger.%d.connector.%d.transaction.id_tag", xx, yy),
                                  GW_TYPE_STRING, GW_ACCESS_R, 20, NULL, NULL);
     c->txn_meter_start = cs_point_add(
@@ -162,6 +165,7 @@ static void cs_connector_points_register(cs_t *cs, cs_charger_t *ch, int yy)
             gw_ocpp_reported_add(&ch->reported, c->value[m][p]);
         gw_ocpp_reported_add(&ch->reported, c->unit[m]);
     }
+    gw_ocpp_reported_add(&ch->reported, c->txn_id);
     gw_ocpp_reported_add(&ch->reported, c->txn_id_tag);
     gw_ocpp_reported_add(&ch->reported, c->txn_meter_start);
     gw_ocpp_reported_add(&ch->reported, c->txn_timestamp);

@@ -101,6 +101,7 @@ void cs_txn_show(cs_t *cs, const cs_txn_t *t, bool open)
     if (!ch || t->connector < 0 || t->connector > ch->cfg->connectors)
         return;
     cs_connector_t *c = &ch->connector[t->connector];
+    cs_set_int(cs, c->txn_id, open ? t->id : 0);
     cs_set_string(cs, c->txn_id_tag, open ? t->id_tag : "");
     cs_set_float(cs, c->txn_meter_start, open ? t->meter_start : 0);
     cs_set_int(cs, c->txn_timestamp, open ? t->timestamp : 0);

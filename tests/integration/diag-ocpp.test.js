@@ -81,10 +81,11 @@ test('the viewer on the default site: chargers, scan list, live OCPP values, con
   await page.goto(`${base}/`);
   await page.waitForSelector('#conn.up');
 
-  // Before any charger connects the panel lists both configured ones.
+  // Before any charger connects the panel lists both configured ones, by
+  // their configured ChargerID.
   await page.click('#panels nav button[data-tab="chargers"]');
   await page.waitForFunction(() => document.querySelectorAll('#chargers-table tbody tr').length === 2);
-  assert.match(await page.textContent('#chargers-table tbody'), /^—0never connected.*—1never connected/);
+  assert.match(await page.textContent('#chargers-table tbody'), /^CP0010never connected.*CP0021never connected/);
 
   // CP001 boots: connected, with its boot information and last message.
   const received = [];

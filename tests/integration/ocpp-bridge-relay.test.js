@@ -123,6 +123,10 @@ test('read-only registers from what passes: boot, status, measurands with units,
     await until(async () => (await s.bms.str(A.conn.txIdTag(0, 1), 10)) === 'CARD-42', 3000, 'txn id tag');
     assert.strictEqual(await s.bms.float(A.conn.txMeterStart(0, 1)), 1234);
     assert.strictEqual(await s.bms.u32(A.conn.txTimestamp(0, 1)), Date.parse(ts) / 1000);
+    // the bridge's transaction.id is the upstream CS's int32: the map's
+    // 16-bit current-transaction-id register (ocpp_cs's) does not serve it
+    await assert.rejects(s.bms.u16(A.conn.txId(0, 1)), /Illegal data address/i);
+    assert.match(s.gw.stderr, /register map: \d+ more rows not served \(exception 02\): their point is wider/);
     await c.call('StopTransaction', { transactionId: st.transactionId, meterStop: 2000, timestamp: iso() });
     await until(async () => (await s.bms.str(A.conn.txIdTag(0, 1), 10)) === '', 3000, 'txn cleared');
 

@@ -38,6 +38,7 @@ test('SIGKILL mid-transaction: restart, the transaction stops cleanly', async ()
     assert.strictEqual(await s.bms.str(A.conn.txIdTag(0, 1), 10), 'KILL-ME');
     assert.strictEqual(await s.bms.float(A.conn.txMeterStart(0, 1)), 1000);
     assert.strictEqual(await s.bms.u32(A.conn.txTimestamp(0, 1)), Date.parse(start) / 1000);
+    assert.strictEqual(await s.bms.u16(A.conn.txId(0, 1)), 777, 'current transaction id restored');
     const { c } = await s.boot('CP0');
     const p = c.call('StopTransaction', { transactionId: txn, idTag: 'KILL-ME', meterStop: 4321, timestamp: iso(), reason: 'Local' });
     await s.bms.waitU16(A.stop.flag(0), (v) => v === 1, 'stop flag');
@@ -49,6 +50,7 @@ test('SIGKILL mid-transaction: restart, the transaction stops cleanly', async ()
     await s.bms.write1(A.stop.processed(0), 1);
     assert.strictEqual((await p).idTagInfo.status, 'Accepted');
     assert.strictEqual(await s.bms.str(A.conn.txIdTag(0, 1), 10), '');
+    assert.strictEqual(await s.bms.u16(A.conn.txId(0, 1)), 0);
     // the local list (and its version) came back too: the fallback uses it
     assert.strictEqual((await c.call('Authorize', { idTag: 'SAVED' })).idTagInfo.status, 'Blocked');
     c.handle('GetLocalListVersion', () => ({ listVersion: 1 }));

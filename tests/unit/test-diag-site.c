@@ -39,6 +39,8 @@ static void test_chargers(void)
 {
     gw_diag_site_t *s = gw_diag_site_new();
     int configured[] = { 3, 0, 1 };
+    /* ChargerIDs from the configuration; index 0's owner did not name it */
+    const char *ids[] = { "CP-GARAGE", NULL, "CP002" };
     g_assert_true(feed(s, "ocpp.charger", "{\"charger\":\"CP002\",\"index\":1,\"event\":\"connected\","
                                           "\"address\":\"127.0.0.1\",\"vendor\":\"\",\"model\":\"\",\"time\":1000}"));
     g_assert_true(feed(s, "ocpp.charger", "{\"charger\":\"CP002\",\"index\":1,\"event\":\"boot\","
@@ -50,7 +52,7 @@ static void test_chargers(void)
     g_assert_false(feed(s, "ocpp.charger", "{\"index\":2,\"event\":\"connected\"}"));
     g_assert_false(feed(s, "ocpp.frame", "{\"charger\":7}"));
 
-    json_object *list = gw_diag_site_chargers_json(s, configured, G_N_ELEMENTS(configured));
+    json_object *list = gw_diag_site_chargers_json(s, configured, ids, G_N_ELEMENTS(configured));
     /* index order; the configured chargers that never connected are listed */
     g_assert_cmpuint(json_object_array_length(list), ==, 3);
     json_object *c0 = json_object_array_get_idx(list, 0), *c1 = json_object_array_get_idx(list, 1),
@@ -60,6 +62,8 @@ static void test_chargers(void)
     g_assert_false(json_object_get_boolean(json_object_object_get(c0, "connected")));
     g_assert_cmpstr(str_of(c0, "last_event"), ==, "never connected");
     g_assert_cmpint(int_of(c3, "index"), ==, 3);
+    g_assert_cmpstr(str_of(c3, "charger"), ==, "CP-GARAGE"); /* never connected, named */
+    g_assert_cmpstr(str_of(c3, "last_event"), ==, "never connected");
     g_assert_cmpstr(str_of(c1, "charger"), ==, "CP002");
     g_assert_true(json_object_get_boolean(json_object_object_get(c1, "connected")));
     g_assert_cmpstr(str_of(c1, "vendor"), ==, "Alfen");
@@ -71,7 +75,7 @@ static void test_chargers(void)
     json_object_put(list);
 
     g_assert_true(feed(s, "ocpp.charger", "{\"charger\":\"CP002\",\"index\":1,\"event\":\"disconnected\",\"time\":2000}"));
-    list = gw_diag_site_chargers_json(s, NULL, 0);
+    list = gw_diag_site_chargers_json(s, NULL, NULL, 0);
     g_assert_cmpuint(json_object_array_length(list), ==, 1);
     c1 = json_object_array_get_idx(list, 0);
     g_assert_false(json_object_get_boolean(json_object_object_get(c1, "connected")));

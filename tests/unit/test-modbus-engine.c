@@ -32,7 +32,8 @@ static const char map_text[] =
     "global,12,1,Integer,RW,yes,t.signed,G,,bms\n"
     "global,13,1,Integer,RW,yes,t.absent,G,,bms\n"
     "global,14,1,Integer,RW,no,t.disabled,G,,bms\n"
-    "charger,0,1,Integer,R,yes,c.{xx}.status,C,,bms\n";
+    "charger,0,1,Integer,R,yes,c.{xx}.status,C,,bms\n"
+    "charger,1,1,Integer,R,yes,c.{xx}.wide,C,,bms\n";
 
 enum { A_FLAG = 0, A_PARAM = 1, A_ENUM = 2, A_FLOAT = 3, A_TIME = 5, A_TEXT = 7, A_RO = 11,
        A_SIGNED = 12, A_ABSENT = 13, A_DISABLED = 14, A_UNUSED = 15, A_OUTSIDE = 20 };
@@ -132,6 +133,9 @@ static void fixture_set_up(fixture_t *f, gconstpointer data)
         g_snprintf(name, sizeof name, "c.%d.status", i);
         f->status[i] = reg(f, name, GW_TYPE_UINT16, GW_ACCESS_R, 0);
         gw_point_set_int(f->ctx, f->status[i], 10 + i);
+        /* a point under a row's name that one register cannot carry */
+        g_snprintf(name, sizeof name, "c.%d.wide", i);
+        gw_point_set_int(f->ctx, reg(f, name, GW_TYPE_INT32, GW_ACCESS_R, 0), 70000);
     }
     gw_point_set_int(f->ctx, f->ro, 77);
     gw_point_set_float(f->ctx, f->flt, 231.5);
@@ -227,7 +231,12 @@ static void test_read_bits(fixture_t *f, gconstpointer data)
 static void test_exceptions_02(fixture_t *f, gconstpointer data)
 {
     (void)data;
-    g_assert_cmpuint(gw_mb_engine_absent(f->engine), ==, 1);   /* t.absent */
+    /* t.absent, and c.0.wide and c.1.wide (the unit's two chargers):
+     * INT32 points are not cut into an Integer register (70000 would read
+     * 4464) but not served */
+    g_assert_cmpuint(gw_mb_engine_absent(f->engine), ==, 3);
+    g_assert_cmpint(EVAL(f, 0x03, 0, 101, 0, 1), ==, 2);
+    g_assert_cmpint(EVAL(f, 0x03, 0, 100, 0, 1), ==, 0);        /* its neighbour is */
     g_assert_cmpint(EVAL(f, 0x03, 0, A_ABSENT, 0, 1), ==, 2);
     g_assert_cmpint(EVAL(f, 0x03, 0, A_DISABLED, 0, 1), ==, 2);
     g_assert_cmpint(EVAL(f, 0x03, 0, A_OUTSIDE, 0, 1), ==, 2);

@@ -6,6 +6,7 @@
  * gw_regmap_signal_state() on expanded names.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
@@ -214,6 +215,8 @@ static void test_default_matches_reference(void)
         }
     }
     g_test_message("%u reference signals match, %u extensions", c.matched, c.extensions);
+    /* reset.type per charger, transaction.id per connector block */
+    g_assert_cmpuint(c.extensions, ==, CHARGERS + CHARGERS * CONNECTOR_BLOCKS);
     g_free(c.seen);
     g_free(ref);
     gw_regmap_free(map);
@@ -255,7 +258,14 @@ static void test_default_groups_match_reference(void)
         checked++;
         g_strfreev(c);
     }
-    g_assert_cmpuint(checked, ==, gw_regmap_group_count(map));
+    /* plus gatewayd's one own group, the current-transaction-id block
+     * placed where the reference has no address at all */
+    g_assert_cmpuint(checked + 1, ==, gw_regmap_group_count(map));
+    {
+        const gw_regmap_group_t *own = gw_regmap_group(map, gw_regmap_group_count(map) - 1);
+        g_assert_cmpstr(own->name, ==, "CurrentTransactionId");
+        g_assert_cmpstr(gw_regmap_block(map, (size_t)own->block)->name, ==, "transaction_id");
+    }
     g_strfreev(lines);
     g_free(text);
     g_free(path);
@@ -302,6 +312,41 @@ static void test_signal_state(void)
     gw_regmap_free(map);
 }
 
+/* The documented address of each connector's current transaction id
+ * (docs/bms-guide.md): 1412 + 2000*xx + yy, read-only, one Integer. */
+typedef struct txn_ids {
+    const gw_regmap_t *map;
+    unsigned found;
+} txn_ids_t;
+
+static int check_txn_id(const gw_regmap_signal_t *sig, void *user)
+{
+    txn_ids_t *q = user;
+    char name[128];
+    int xx, yy, end = 0;
+    g_assert_cmpint(gw_regmap_point_name(sig, q->map, name, sizeof name), ==, 0);
+    if (sscanf(name, "charger.%d.connector.%d.transaction.id%n", &xx, &yy, &end) != 2 ||
+        name[end] != '\0')
+        return 0;
+    g_assert_cmpuint(sig->address, ==, 1412u + 2000u * (unsigned)xx + (unsigned)yy);
+    g_assert_cmpuint(sig->row->registers, ==, 1);
+    g_assert_cmpstr(gw_regmap_format_name(sig->row->format), ==, "Integer");
+    g_assert_cmpstr(gw_regmap_access_name(sig->row->access), ==, "R");
+    q->found++;
+    return 0;
+}
+
+static void test_transaction_id_addresses(void)
+{
+    gw_regmap_t *map = load_default();
+    txn_ids_t q = { map, 0 };
+    g_assert_cmpint(gw_regmap_foreach_signal(map, 0, CHARGERS, check_txn_id, &q), ==, 0);
+    g_assert_cmpuint(q.found, ==, CHARGERS * CONNECTOR_BLOCKS);
+    g_assert_cmpint(gw_regmap_signal_state(map, "charger.19.connector.7.transaction.id", "bms"),
+                    ==, 1);
+    gw_regmap_free(map);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -309,5 +354,6 @@ int main(int argc, char **argv)
     g_test_add_func("/regmap/default/groups-match-reference", test_default_groups_match_reference);
     g_test_add_func("/regmap/default/fits-signal-limit", test_default_fits_limit);
     g_test_add_func("/regmap/default/signal-state", test_signal_state);
+    g_test_add_func("/regmap/default/transaction-id-addresses", test_transaction_id_addresses);
     return g_test_run();
 }

@@ -63,7 +63,8 @@
     const selName = selected === null ? null : points[selected]?.name;
     boot = data.boot; // the daemon these ids belong to
     points.length = 0;
-    for (const p of data.points) points[p.id] = p;
+    // natural order (charger.2 before charger.10): the key once per point
+    for (const p of data.points) { p.sortKey = gwNatKey(p.name); points[p.id] = p; }
     drawn = ''; // the rows in view may show other points now
     if (selName !== null) {
       const again = data.points.find((p) => p.name === selName && writable(p));
@@ -100,7 +101,11 @@
       if (text && !p.name.toLowerCase().includes(text) && addr(p) !== text && !String(p.modbus_address ?? '').startsWith(text)) continue;
       shown.push(p.id);
     }
-    shown.sort((a, b) => (points[a].name < points[b].name ? -1 : 1));
+    shown.sort((a, b) => {
+      const x = points[a], y = points[b];
+      if (x.sortKey !== y.sortKey) return x.sortKey < y.sortKey ? -1 : 1;
+      return x.name < y.name ? -1 : 1; // same number, other leading zeros
+    });
     $('#points-space').style.height = `${shown.length * ROW}px`;
     $('#shown').textContent = `${shown.length} of ${points.filter(Boolean).length} signals`;
     scheduleRender();
@@ -326,7 +331,8 @@
     const [{ chargers }, { scan }] = await Promise.all([getJSON('/api/v1/chargers'), getJSON('/api/v1/scan')]);
     $('#chargers-table tbody').innerHTML = chargers.map((c) => `<tr data-charger="${esc(c.charger)}">` +
       `<td>${esc(c.charger ?? '—')}</td><td>${esc(c.index)}</td>` +
-      `<td class="${c.connected ? 'yes' : 'no'}">${c.connected ? 'connected' : c.charger === null ? 'never connected' : 'disconnected'}</td>` +
+      // a never-connected charger has its configured ChargerID too: tell it by last_event
+      `<td class="${c.connected ? 'yes' : 'no'}">${c.connected ? 'connected' : c.last_event === 'never connected' ? 'never connected' : 'disconnected'}</td>` +
       `<td>${esc(c.address)}</td><td>${esc(c.vendor)}</td><td>${esc(c.model)}</td><td>${fmtTime(c.boot_time)}</td>` +
       `<td>${c.last_message_time ? `${fmtTime(c.last_message_time)} ${esc(c.last_message_direction)} ${esc(c.last_message_action)}` : ''}</td></tr>`).join('');
     $('#scan-table tbody').innerHTML = scan.map((s) => `<tr><td>${esc(s.charger_id)}${s.reason && s.reason !== 'unknown id' ? ` (${esc(s.reason)})` : ''}</td><td>${esc(s.address)}</td>` +

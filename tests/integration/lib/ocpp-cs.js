@@ -45,6 +45,9 @@ const A = {
     status: (x, y) => connector(x, y, 2), error: (x, y) => connector(x, y, 3),
     meter: (x, y, off) => connector(x, y, off),
     txIdTag: (x, y) => connector(x, y, 86), txMeterStart: (x, y) => connector(x, y, 96), txTimestamp: (x, y) => connector(x, y, 98),
+    // gatewayd extension: the connector blocks are full, so the current
+    // transaction ids sit after them (block transaction_id of the map)
+    txId: (x, y) => 1412 + 2000 * x + y,
   },
 };
 
