@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "host.h"
 #include "log.h"
+#include "notify.h"
 #include "rlimit.h"
 #include "state_dir.h"
 
@@ -140,9 +141,11 @@ int gw_daemon_run(const gw_options_t *opt)
                      "each charger holds one, two through ocpp_bridge)", nofile, (long)files->i);
 
     int status = GW_EXIT_OK;
+    gw_notify_t *notify = gw_notify_new(host->base);
     if (gw_host_start(host) < 0) {
         print_errors(host->start_errors);
         gw_core_error("start-up failed, exiting");
+        gw_notify_status("start-up failed");
         status = GW_EXIT_BAD_INPUT;
     } else {
         /* Start-up builds and drops a lot (map expansion, point names):
@@ -152,10 +155,21 @@ int gw_daemon_run(const gw_options_t *opt)
                      host->instances->len, host->instances->len == 1 ? "" : "s",
                      gw_pointdb_count(host->points), gw_pointdb_limit(host->points),
                      mono_ms() - t0);
+        char *running = g_strdup_printf("running: %u plugin instance%s, %zu points",
+                                        host->instances->len,
+                                        host->instances->len == 1 ? "" : "s",
+                                        gw_pointdb_count(host->points));
+        /* Every plugin started: the service manager may start what needs us. */
+        int rc = gw_notify_ready(notify, running);
+        if (rc < 0)
+            gw_core_warn("watchdog pings not scheduled: %s", g_strerror(-rc));
+        g_free(running);
         event_base_dispatch(host->base);
+        gw_notify_stopping(notify, "stopping");
         gw_host_stop(host);
         gw_core_info("stopped");
     }
+    gw_notify_free(notify);
     event_free(sigint);
     event_free(sigterm);
     event_free(sigusr1);
