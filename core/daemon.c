@@ -23,10 +23,13 @@ static double mono_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Printed as they are (file: [group] key: why), before logging is set up;
+ * in the journal at error priority all the same. */
 static void print_errors(GPtrArray *errors)
 {
+    const char *prio = gw_log_stderr_is_journal() ? "<3>" : "";
     for (guint i = 0; i < errors->len; i++)
-        fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+        fprintf(stderr, "%s%s\n", prio, (char *)g_ptr_array_index(errors, i));
 }
 
 /* Load the configuration named on the command line, or the installed
@@ -95,7 +98,8 @@ int gw_daemon_run(const gw_options_t *opt)
     gw_host_validate(host, errors);
     if (errors->len) {
         print_errors(errors);
-        fprintf(stderr, "gatewayd: %u configuration problem%s, nothing started\n", errors->len,
+        fprintf(stderr, "%sgatewayd: %u configuration problem%s, nothing started\n",
+                gw_log_stderr_is_journal() ? "<3>" : "", errors->len,
                 errors->len == 1 ? "" : "s");
         gw_host_free(host);
         gw_conf_free(conf);

@@ -26,7 +26,7 @@ static const char *const level_names[] = {
 /* systemd sets JOURNAL_STREAM=DEV:INODE when it connects stderr to the
  * journal; compare with our stderr so that a child whose stderr was
  * redirected elsewhere does not inherit the choice. */
-static bool stderr_is_journal(void)
+bool gw_log_stderr_is_journal(void)
 {
     const char *js = getenv("JOURNAL_STREAM");
     unsigned long long dev, ino;
@@ -39,7 +39,7 @@ static bool stderr_is_journal(void)
 void gw_log_setup(gw_log_level_t level, bool use_syslog)
 {
     threshold = level;
-    to_journal = stderr_is_journal();
+    to_journal = gw_log_stderr_is_journal();
     if (use_syslog && !to_syslog)
         openlog("gatewayd", LOG_PID, LOG_DAEMON);
     to_syslog = use_syslog;

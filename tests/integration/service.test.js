@@ -126,4 +126,12 @@ test('stderr that is the journal (JOURNAL_STREAM) gets <N> priority prefixes, no
   const plain = await stopWhenRunning(run((st) => ({ JOURNAL_STREAM: `${st.dev}:${st.ino + 1n}` })));
   assert.match(plain, /^\d{4}-\d\d-\d\dT[\d:.]+Z info +\[gatewayd\] running: /m);
   assert.doesNotMatch(plain, /^<\d>/m);
+  // configuration errors, printed before logging is set up: error priority
+  fs.writeFileSync(conf, '[core]\nmax_signals = lots\n');
+  const bad = run((st) => ({ JOURNAL_STREAM: `${st.dev}:${st.ino}` }));
+  const code = await new Promise((r) => bad.on('exit', r));
+  assert.strictEqual(code, 2);
+  const lines = fs.readFileSync(logPath, 'utf8').trim().split('\n');
+  assert.ok(lines.length >= 2 && lines.every((l) => l.startsWith('<3>')), lines.join('\n'));
+  assert.match(lines.join('\n'), /^<3>.*gw\.conf: \[core\] max_signals: /m);
 });
