@@ -135,3 +135,17 @@ test('stderr that is the journal (JOURNAL_STREAM) gets <N> priority prefixes, no
   assert.ok(lines.length >= 2 && lines.every((l) => l.startsWith('<3>')), lines.join('\n'));
   assert.match(lines.join('\n'), /^<3>.*gw\.conf: \[core\] max_signals: /m);
 });
+
+test('an empty state_dir means $STATE_DIRECTORY (systemd StateDirectory=), its first entry', async () => {
+  const dir = tmpDir();
+  const state = path.join(dir, 'state-from-systemd');
+  fs.mkdirSync(state);
+  const gw = await startGatewayd('[core]\nlog_level = info\n\n[example]\n',
+    { dir, env: { STATE_DIRECTORY: `${state}:${path.join(dir, 'other')}` } });
+  try {
+    assert.ok(fs.existsSync(path.join(state, 'gatewayd.lock')), fs.readdirSync(state).join(' '));
+    assert.ok(!fs.existsSync(path.join(dir, 'other')));
+  } finally {
+    await gw.stop();
+  }
+});
