@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "host.h"
 #include "log.h"
+#include "loop_lag.h"
 #include "notify.h"
 #include "rlimit.h"
 #include "state_dir.h"
@@ -163,6 +164,8 @@ int gw_daemon_run(const gw_options_t *opt)
                                         host->instances->len,
                                         host->instances->len == 1 ? "" : "s",
                                         gw_pointdb_count(host->points));
+        /* after the count above, which is the plugins' against max_signals */
+        gw_loop_lag_t *lag = gw_loop_lag_start(host);
         /* Every plugin started: the service manager may start what needs us. */
         int rc = gw_notify_ready(notify, running);
         if (rc < 0)
@@ -171,6 +174,7 @@ int gw_daemon_run(const gw_options_t *opt)
         event_base_dispatch(host->base);
         gw_notify_stopping(notify, "stopping");
         gw_host_stop(host);
+        gw_loop_lag_free(lag);
         gw_core_info("stopped");
     }
     gw_notify_free(notify);

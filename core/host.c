@@ -155,6 +155,7 @@ gw_host_t *gw_host_new(gw_conf_t *conf, GPtrArray *errors)
     h->events = gw_eventbus_new();
     h->instances = g_ptr_array_new();
     h->start_errors = g_ptr_array_new_with_free_func(g_free);
+    h->claims = gw_claims_new();
     h->modules = g_ptr_array_new();
     h->loop_thread = pthread_self();
     h->core_ctx.api = gw_host_api();
@@ -183,6 +184,29 @@ void gw_host_config_error(gw_ctx_t *c, const char *key, const char *why)
         gw_log_write(c->instance, GW_LOG_ERROR, "%s", (char *)g_ptr_array_index(list, list->len - 1));
 }
 
+int gw_host_config_claim(gw_ctx_t *c, const char *key, const char *kind, const char *value)
+{
+    if (!c->validating)
+        return 0;
+    int rc = gw_claims_add(c->host->claims, c->instance, key, kind, value);
+    if (rc < 0)
+        gw_log_write(c->instance, GW_LOG_ERROR, "gw_config_claim(%s, %s): refused, kind must be "
+                     "[a-z0-9-]+ and the value printable", kind ? kind : "(null)",
+                     value ? value : "(null)");
+    return rc;
+}
+
+typedef struct {
+    gw_host_t *host;
+    GPtrArray *errors;
+} claim_report_t;
+
+static void claim_report(void *user, const char *owner, const char *key, const char *reason)
+{
+    claim_report_t *r = user;
+    gw_conf_error(r->host->conf, r->errors, owner, key && *key ? key : NULL, "%s", reason);
+}
+
 /* The descriptor field exists only when the plugin was built with it. */
 #define DESC_HAS(m, field) \
     (offsetof(gw_plugin_desc_t, field) + sizeof((m)->desc.field) <= (m)->desc.size)
@@ -207,6 +231,12 @@ unsigned gw_host_validate(gw_host_t *h, GPtrArray *errors)
         if (rc < 0 || c->n_config_errors)
             refused++;
     }
+    /* what no instance can see alone: two of them on one port, device or
+     * charger; compared once every instance has said what it uses */
+    claim_report_t r = { h, errors };
+    refused += gw_claims_check(h->claims, claim_report, &r);
+    gw_claims_free(h->claims);
+    h->claims = gw_claims_new(); /* a second validation starts afresh */
     return refused;
 }
 
@@ -322,6 +352,7 @@ void gw_host_free(gw_host_t *h)
         gw_module_close(g_ptr_array_index(h->modules, i));
     g_ptr_array_free(h->modules, TRUE);
     g_ptr_array_free(h->start_errors, TRUE);
+    gw_claims_free(h->claims);
     g_hash_table_destroy(h->core_config);
     g_strfreev(h->plugin_path);
     g_free(h->state_root);

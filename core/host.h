@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <pthread.h>
 #include <gw/gw.h>
+#include "claims.h"
 #include "conf.h"
 #include "events.h"
 #include "loader.h"
@@ -46,6 +47,7 @@ struct gw_host {
     pthread_t loop_thread;
     gw_ctx_t core_ctx;           /* the host's own context (for tests and core points) */
     GPtrArray *start_errors;     /* gw_config_error() lines from init/start, printed on failure */
+    gw_claims_t *claims;         /* gw_config_claim() from every validate(), compared after */
 };
 
 /** The function table given to plugins. */
@@ -63,14 +65,23 @@ void gw_host_free(gw_host_t *host);
  * Run every instance's validate() (plugins built against ABI 1.1 or later
  * that have one), appending its "FILE: [group] key: reason" lines to
  * errors. Instances whose key table already failed are skipped: their
- * values are placeholders. Nothing is initialised or opened.
- * @return the number of instances that refused their configuration
+ * values are placeholders. Then the resources the instances claimed
+ * (gw_config_claim) are compared: a clash is reported against the later
+ * instance's key, naming the earlier group. Nothing is initialised or
+ * opened.
+ * @return the number of instances that refused their configuration, plus
+ *         the number of clashes
  */
 unsigned gw_host_validate(gw_host_t *host, GPtrArray *errors);
 
 /** A configuration problem of an instance (gw_config_error()): appended
  *  to the validation list inside validate(), logged as an error elsewhere. */
 void gw_host_config_error(gw_ctx_t *ctx, const char *key, const char *why);
+
+/** A resource claimed by an instance (gw_config_claim()): recorded inside
+ *  validate(), ignored elsewhere (init() runs the same parsing code).
+ *  @return 0, -EINVAL (bad kind or value) */
+int gw_host_config_claim(gw_ctx_t *ctx, const char *key, const char *kind, const char *value);
 
 /** A context for the core itself or a test: not a plugin, owns points. */
 gw_ctx_t *gw_host_core_ctx(gw_host_t *host);

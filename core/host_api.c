@@ -253,6 +253,11 @@ static int api_point_range_set(gw_ctx_t *ctx, gw_point_id_t id, int64_t min, int
     return gw_pointdb_range_set(ctx->host->points, ctx, id, min, max);
 }
 
+static int api_config_claim(gw_ctx_t *ctx, const char *key, const char *kind, const char *value)
+{
+    return gw_host_config_claim(ctx, key, kind, value);
+}
+
 static const gw_host_api_t host_api = {
     .size = sizeof(gw_host_api_t),
     .abi_major = GW_ABI_MAJOR,
@@ -291,6 +296,8 @@ static const gw_host_api_t host_api = {
     .config_error_v = api_config_error_v,
     .point_enum_set = api_point_enum_set,
     .point_range_set = api_point_range_set,
+    /* ABI 1.1: claims */
+    .config_claim = api_config_claim,
 };
 
 const gw_host_api_t *gw_host_api(void)

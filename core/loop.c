@@ -7,6 +7,14 @@
 #include <glib.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
+
+/* Posts run in batches: at most this many, and no longer than the budget,
+ * before the loop polls its sockets and runs its timers again. A source
+ * that posts faster than the loop runs posts then waits for the loop
+ * instead of holding every socket and timer behind its backlog. */
+#define GW_LOOP_POST_BATCH 64
+#define GW_LOOP_POST_BUDGET_US 1000
 
 typedef enum { ITEM_TIMER, ITEM_WATCH } item_kind_t;
 
@@ -38,9 +46,28 @@ struct gw_loop {
     int64_t next_id;
     pthread_mutex_t post_lock;
     GQueue posts;        /* gw_post_t*, under post_lock */
+    bool scheduled;      /* a batch will run: posters need not wake the loop */
     GHashTable *closed;  /* ctx -> ctx, under post_lock */
     struct event *post_ev;
+    struct event *resume_ev; /* the rest of a batch, after the next poll */
+    int64_t callback_max_us; /* longest callback since gw_loop_callback_max_take() */
+    uint64_t posts_run;
 };
+
+static int64_t loop_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* One clock read per callback: cheap next to any callback worth timing. */
+static void loop_note_callback(gw_loop_t *loop, int64_t t0)
+{
+    int64_t d = loop_now_us() - t0;
+    if (d > loop->callback_max_us)
+        loop->callback_max_us = d;
+}
 
 static void item_free(gw_loop_item_t *it)
 {
@@ -58,21 +85,19 @@ static void item_forget(gw_loop_t *loop, gw_loop_item_t *it)
         item_free(it);
 }
 
-static void run_posts(gw_loop_t *loop, gw_ctx_t *only)
+/* Every post of one context (it is closing): no batching, nothing else
+ * may run in between. */
+static void run_posts_of(gw_loop_t *loop, gw_ctx_t *only)
 {
     for (;;) {
         gw_post_t *p = NULL;
         pthread_mutex_lock(&loop->post_lock);
-        if (!only) {
-            p = g_queue_pop_head(&loop->posts);
-        } else {
-            for (GList *l = loop->posts.head; l; l = l->next) {
-                gw_post_t *q = l->data;
-                if (q->ctx == only) {
-                    p = q;
-                    g_queue_delete_link(&loop->posts, l);
-                    break;
-                }
+        for (GList *l = loop->posts.head; l; l = l->next) {
+            gw_post_t *q = l->data;
+            if (q->ctx == only) {
+                p = q;
+                g_queue_delete_link(&loop->posts, l);
+                break;
             }
         }
         pthread_mutex_unlock(&loop->post_lock);
@@ -83,11 +108,43 @@ static void run_posts(gw_loop_t *loop, gw_ctx_t *only)
     }
 }
 
+/* One bounded batch; what is left waits for resume_ev, a zero timeout,
+ * which libevent runs only after it has polled the sockets again. Posters
+ * wake the loop only when no batch is scheduled (see gw_loop_post), so a
+ * thread posting while a batch runs cannot make libevent run another
+ * batch in the same pass. */
+static void run_post_batch(gw_loop_t *loop)
+{
+    int64_t t0 = loop_now_us();
+    bool more = false;
+    for (int n = 0; n < GW_LOOP_POST_BATCH; n++) {
+        pthread_mutex_lock(&loop->post_lock);
+        gw_post_t *p = g_queue_pop_head(&loop->posts);
+        pthread_mutex_unlock(&loop->post_lock);
+        if (!p)
+            break;
+        p->fn(p->ctx, p->arg);
+        free(p);
+        loop->posts_run++;
+        if (loop_now_us() - t0 >= GW_LOOP_POST_BUDGET_US)
+            break;
+    }
+    pthread_mutex_lock(&loop->post_lock);
+    more = loop->posts.length > 0;
+    loop->scheduled = more;
+    pthread_mutex_unlock(&loop->post_lock);
+    if (more) {
+        static const struct timeval now = { 0, 0 };
+        event_add(loop->resume_ev, &now);
+    }
+    loop_note_callback(loop, t0);
+}
+
 static void on_post(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    run_posts(arg, NULL);
+    run_post_batch(arg);
 }
 
 gw_loop_t *gw_loop_new(struct event_base *base)
@@ -100,6 +157,7 @@ gw_loop_t *gw_loop_new(struct event_base *base)
     g_queue_init(&loop->posts);
     loop->closed = g_hash_table_new(g_direct_hash, g_direct_equal);
     loop->post_ev = event_new(base, -1, 0, on_post, loop);
+    loop->resume_ev = evtimer_new(base, on_post, loop);
     return loop;
 }
 
@@ -116,6 +174,7 @@ void gw_loop_free(gw_loop_t *loop)
     g_queue_clear_full(&loop->posts, free);
     g_hash_table_destroy(loop->closed);
     event_free(loop->post_ev);
+    event_free(loop->resume_ev);
     pthread_mutex_destroy(&loop->post_lock);
     g_free(loop);
 }
@@ -143,9 +202,11 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     (void)what;
     gw_loop_item_t *it = arg;
     gw_loop_t *loop = it->loop;
+    int64_t t0 = loop_now_us();
     it->running++;
     it->timer_cb(it->ctx, it->id, it->user);
     it->running--;
+    loop_note_callback(loop, t0);
     if (it->removed) {
         if (!it->running)
             item_free(it);
@@ -193,9 +254,12 @@ static void on_watch(evutil_socket_t fd, short what, void *arg)
 {
     gw_loop_item_t *it = arg;
     unsigned ev = ((what & EV_READ) ? GW_WATCH_READ : 0) | ((what & EV_WRITE) ? GW_WATCH_WRITE : 0);
+    gw_loop_t *loop = it->loop;
+    int64_t t0 = loop_now_us();
     it->running++;
     it->watch_cb(it->ctx, it->id, (int)fd, ev, it->user);
     it->running--;
+    loop_note_callback(loop, t0);
     if (it->removed && !it->running)
         item_free(it);
 }
@@ -261,9 +325,12 @@ int gw_loop_post(gw_loop_t *loop, gw_ctx_t *ctx, gw_post_fn fn, void *arg)
         return -ESHUTDOWN;
     }
     g_queue_push_tail(&loop->posts, p);
+    bool wake = !loop->scheduled;
+    loop->scheduled = true;
     pthread_mutex_unlock(&loop->post_lock);
     /* Thread-safe because the host enabled evthread before creating the base. */
-    event_active(loop->post_ev, EV_READ, 0);
+    if (wake)
+        event_active(loop->post_ev, EV_READ, 0);
     return 0;
 }
 
@@ -272,7 +339,27 @@ void gw_loop_close_posts(gw_loop_t *loop, gw_ctx_t *ctx)
     pthread_mutex_lock(&loop->post_lock);
     g_hash_table_add(loop->closed, ctx);
     pthread_mutex_unlock(&loop->post_lock);
-    run_posts(loop, ctx);
+    run_posts_of(loop, ctx);
+}
+
+int64_t gw_loop_callback_max_take(gw_loop_t *loop)
+{
+    int64_t m = loop->callback_max_us;
+    loop->callback_max_us = 0;
+    return m;
+}
+
+size_t gw_loop_posts_waiting(gw_loop_t *loop)
+{
+    pthread_mutex_lock(&loop->post_lock);
+    size_t n = loop->posts.length;
+    pthread_mutex_unlock(&loop->post_lock);
+    return n;
+}
+
+int64_t gw_loop_now_us(void)
+{
+    return loop_now_us();
 }
 
 void gw_loop_remove_all(gw_loop_t *loop, gw_ctx_t *ctx)

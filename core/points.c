@@ -288,6 +288,11 @@ size_t gw_pointdb_limit(gw_pointdb_t *db)
     return db->max;
 }
 
+void gw_pointdb_raise_limit(gw_pointdb_t *db, size_t extra)
+{
+    db->max += extra;
+}
+
 static inline gw_point_t *point_at(gw_pointdb_t *db, gw_point_id_t id)
 {
     return (id >= 0 && (size_t)id < db->count) ? &db->points[id] : NULL;

@@ -19,6 +19,9 @@ gw_point_id_t gw_pointdb_register(gw_pointdb_t *db, gw_ctx_t *owner, const gw_po
 gw_point_id_t gw_pointdb_lookup(gw_pointdb_t *db, const char *name);
 size_t gw_pointdb_count(gw_pointdb_t *db);
 size_t gw_pointdb_limit(gw_pointdb_t *db);
+/** Room for extra points of the core's own (loop lag) that must not take
+ * a plugin's place under [core] max_signals. */
+void gw_pointdb_raise_limit(gw_pointdb_t *db, size_t extra);
 int gw_pointdb_info(gw_pointdb_t *db, gw_point_id_t id, gw_point_info_t *out);
 int gw_pointdb_get(gw_pointdb_t *db, gw_point_id_t id, gw_value_t *out);
 int gw_pointdb_set(gw_pointdb_t *db, gw_ctx_t *ctx, gw_point_id_t id, const gw_value_t *v);

@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "diag.h"
 #include "metrics.h"
+#include "metrics_state.h"
 #include "site.h"
 #include "snapshot.h"
 #include "stream.h"
@@ -203,6 +204,7 @@ static void gw_diag_api_metrics(gw_diag_t *diag, gw_diag_request_t *req)
 {
     GString *out = g_string_sized_new(4096);
     gw_diag_metrics_render(diag->metrics, diag->ctx, out);
+    gw_diag_metrics_state_render(diag->ctx, out);
     gw_diag_site_render_metrics(diag->site, out);
     gw_diag_stream_render_metrics(diag->stream, out);
     size_t len = out->len;

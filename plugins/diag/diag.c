@@ -115,6 +115,9 @@ static int gw_diag_config_check(gw_ctx_t *ctx)
         gw_config_error(ctx, "bind", "%s", why);
         g_free(why);
         rc = -EINVAL;
+    } else {
+        /* another listener (ocpp_cs, modbus_tcp, ...) may want the port */
+        gw_config_claim_tcp(ctx, "port", bind, (int)gw_config_int(ctx, "port"));
     }
     /* sent in an HTTP header: no spaces or control characters */
     for (const unsigned char *c = (const unsigned char *)gw_config_string(ctx, "token"); *c; c++)

@@ -129,6 +129,12 @@ static int rtu_device_check(gw_ctx_t *ctx, const char *device)
         gw_config_error(ctx, "device", "%s: not a serial port (not a terminal device)", device);
         return -ENOTTY;
     }
+    /* one line, one slave: two instances on a device would steal each
+     * other's frames. The resolved path, so that /dev/serial/by-id/...
+     * clashes with the /dev/ttyUSB0 it points to. */
+    char *real = realpath(device, NULL);
+    gw_config_claim(ctx, "device", "serial", real ? real : device);
+    free(real);
     return 0;
 }
 

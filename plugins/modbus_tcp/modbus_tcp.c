@@ -52,6 +52,10 @@ static int tcp_config_parse(gw_ctx_t *ctx, gw_mb_engine_t **engine, gw_regmap_t 
         gw_config_error(ctx, "bind_address", "%s", why);
         g_free(why);
         rc = -EINVAL;
+    } else {
+        /* another listener (a second [modbus_tcp:NAME], ocpp_cs, diag) may want it */
+        gw_config_claim_tcp(ctx, "port", gw_config_string(ctx, "bind_address"),
+                            (int)gw_config_int(ctx, "port"));
     }
     *engine = gw_mb_engine_load(ctx, gw_config_string(ctx, "register_map"),
                                 gw_config_string(ctx, "float_order"),

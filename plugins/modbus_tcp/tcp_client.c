@@ -12,15 +12,13 @@
  *    exception.
  */
 #include <errno.h>
-#include <linux/sockios.h>
+#include <poll.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "tcp_server.h"
 
 #define MBAP_LENGTH 7            /* transaction, protocol, length, unit */
-#define ANSWER_ROOM (MODBUS_TCP_MAX_ADU_LENGTH + 64)
 
 static void client_io(gw_ctx_t *ctx, gw_watch_id_t id, int fd, unsigned events, void *user);
 
@@ -32,12 +30,9 @@ static int64_t now_ms(void)
 int tcp_client_add(tcp_server_t *srv, int fd, const char *peer)
 {
     tcp_client_t *c = g_new0(tcp_client_t, 1);
-    socklen_t sl = sizeof c->sndbuf;
     c->srv = srv;
     c->fd = fd;
     g_strlcpy(c->peer, peer, sizeof c->peer);
-    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &c->sndbuf, &sl) < 0)
-        c->sndbuf = 16384;
     c->last_rx_ms = now_ms();
     c->watch = gw_watch_add(srv->ctx, fd, GW_WATCH_READ, client_io, c);
     if (c->watch < 0) {
@@ -61,13 +56,19 @@ void tcp_client_close(tcp_client_t *c, const char *why)
     g_free(c);
 }
 
-/* Room in the socket for one more answer? */
+/* Room in the socket for one more answer? The kernel's own test: POLLOUT
+ * means at least a third of the send buffer is free in its accounting,
+ * which charges each small segment its whole buffer (several times the
+ * answer's bytes), so a byte count such as SIOCOUTQ against SO_SNDBUF said
+ * "room" while send() already failed with EAGAIN and closed a client that
+ * pipelined and read. An error or hang-up counts as room: send() then
+ * fails and the client is closed with the reason. */
 static bool client_has_room(const tcp_client_t *c)
 {
-    int queued = 0;
-    if (ioctl(c->fd, SIOCOUTQ, &queued) < 0)
-        return true;    /* cannot tell: let send() decide */
-    return c->sndbuf - queued >= ANSWER_ROOM;
+    struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+    if (poll(&p, 1, 0) < 0)
+        return true;
+    return (p.revents & (POLLOUT | POLLERR | POLLHUP)) != 0;
 }
 
 static void client_pause(tcp_client_t *c, bool pause)

@@ -19,7 +19,6 @@ typedef struct tcp_client {
     char peer[64];
     uint8_t buf[TCP_CLIENT_BUF];
     size_t len;
-    int sndbuf;                  /* the socket's send buffer, bytes */
     int64_t last_rx_ms;          /* last byte received */
     int64_t partial_since_ms;    /* an incomplete frame waits since, or 0 */
     int64_t paused_since_ms;     /* answers back up since, or 0 */

@@ -130,6 +130,7 @@ typedef struct br_relay_config {
     unsigned ping_interval_s;
     unsigned connect_timeout_s;
     unsigned busy_poll_us;      /* see gw_lws_loop_start() */
+    unsigned call_hold_s;       /* hold a charger after its CALL this long; 0 = never */
 } br_relay_config_t;
 
 br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t *cfg,

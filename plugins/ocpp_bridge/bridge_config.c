@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include "conf_common/conf_check.h"
+#include "ocpp_common/ocpp_claims.h"
 #include "ocpp_common/ocpp_conf.h"
 #include "bridge.h"
 
@@ -76,6 +77,10 @@ int br_config_parse(gw_ctx_t *ctx, br_config_t *out)
         gw_config_error(ctx, "bind_address", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
+    } else {
+        /* the port is this instance's alone (another plugin may want it too) */
+        gw_config_claim_tcp(ctx, "port", gw_config_string(ctx, "bind_address"),
+                            (int)gw_config_int(ctx, "port"));
     }
     if (gw_ocpp_conf_path_prefix(ctx) < 0)
         rc = -EINVAL;
@@ -86,6 +91,9 @@ int br_config_parse(gw_ctx_t *ctx, br_config_t *out)
         gw_config_error(ctx, "chargers", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
+    } else {
+        /* a charger is served by one instance only: index and id */
+        gw_ocpp_chargers_claim(ctx, "chargers", out->chargers);
     }
     /* credentials name chargers: checked against the list when it parsed */
     if (br_config_credentials(ctx, out) < 0)

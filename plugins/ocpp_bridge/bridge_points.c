@@ -120,9 +120,9 @@ int br_points_register(bridge_t *br, br_charger_t *ch)
     if (r.rc < 0)
         return r.rc;
 
-    /* One marker per ChargerID: ocpp_cs registers the same name, so a
-     * ChargerID configured for both plugins is refused at start-up by the
-     * host's duplicate check, whatever indexes it has. */
+    /* One marker per ChargerID: ocpp_cs registers the same name. The
+     * claims from validate() find a shared ChargerID before init; this is
+     * the last line of defence (the host's duplicate-name check). */
     snprintf(name, sizeof name, "ocpp.chargers.%s", ch->cfg->id);
     gw_point_id_t marker = gw_point_register(
         br->ctx, &GW_POINT_DEF(.name = name, .type = GW_TYPE_UINT16, .access = GW_ACCESS_R,

@@ -36,6 +36,18 @@
 #define BR_REASON_MAX 123       /* a close frame's reason fits 125 bytes with the code */
 #define BR_BATCH_MAX (256 * 1024) /* bytes packed into one write, unless one message is bigger */
 #define BR_GATHER_PASSES 4      /* passes that may add to a write while input keeps coming */
+/* Copies of a pair's frames handed to the loop and not yet taken by it:
+ * past this, the pair's sender is not read until the loop catches up, so
+ * a flooding charger waits in its own socket, not in the loop's queue. */
+#define BR_NOTES_HELD_MAX 8
+/* A charger that takes none of its answers for this long is closed: its
+ * upstream is not read meanwhile, so nothing piles up here, but a peer
+ * that never reads must not hold its upstream connection for ever. */
+#define BR_STALL_S 10
+/* OCPP 1.6 4.1.1: a charger sends its next CALL once the last one was
+ * answered. The relay reads a charger's next frame only then (or after
+ * call_hold_timeout without an answer), so a charger that floods CALLs
+ * keeps one at a time at the Central System, like every other charger. */
 
 typedef struct br_msg {
     struct br_msg *next;
@@ -54,7 +66,13 @@ typedef struct br_side {
     struct lws *wsi;
     br_msg_t *out_head, *out_tail;
     size_t out_bytes;
-    bool peer_paused;           /* the other side's rx is flow-controlled off */
+    bool peer_paused;           /* this side is slow: the other side's rx is held */
+    bool loop_paused;           /* this side's rx is held: the loop is behind its pair */
+    bool rx_off;                /* lws_rx_flow_control(wsi, 0) is in effect */
+    bool call_paused;           /* charger: its CALL awaits upstream's answer */
+    int64_t call_since_ms;
+    int64_t stall_since_ms;     /* charger: peer_paused since, 0 when not */
+    bool stalled;               /* charger: dropped for not reading */
     br_msg_t *rx;               /* message being reassembled */
     size_t rx_cap;
     int peer_code;              /* close code received from this side, 0 none */
@@ -82,6 +100,8 @@ struct br_pair {
     bool charger_spoke;          /* its first frame went to the loop (quality) */
     char why[64];               /* which side went first, and how */
     int code;
+    unsigned notes_held;        /* frame copies the loop has not taken yet */
+    char call_id[GW_OCPP_ID_MAX + 1]; /* the charger's CALL upstream has not answered */
 };
 
 struct br_relay {
@@ -91,6 +111,7 @@ struct br_relay {
     gw_ws_client_url_t upstream;
     bool tls_verify;
     size_t max_message;
+    int64_t call_hold_ms;       /* 0: never hold */
     char *ca_file;
     struct lws_protocols *server_protocols;
     struct lws_protocols client_protocols[2];
@@ -101,8 +122,9 @@ struct br_relay {
     atomic_bool stopping;
     atomic_bool want_all_frames; /* somebody subscribes to ocpp.frame */
 
-    pthread_mutex_t lock;       /* guards inbox */
+    pthread_mutex_t lock;       /* guards inbox and taken */
     GQueue inbox;               /* br_handover_t* from the loop */
+    GArray *taken;              /* br_taken_t: frame copies the loop has run */
 
     /* relay thread only (or the loop after the thread is joined) */
     GHashTable *by_index;       /* index -> br_pair_t* */
@@ -112,6 +134,8 @@ struct br_relay {
     size_t tx_cap;
     br_mask_pool_t masks;
     br_side_t *dirty_head;      /* sides with frames received during this service pass */
+    unsigned calls_held;        /* chargers waiting for an answer (call_paused) */
+    int64_t held_checked_ms;
     bool received;              /* a whole message arrived in this pass */
     unsigned gathered;          /* passes whose messages wait for the write */
     struct br_note *notes_head, *notes_tail; /* for the loop, posted after the pass's writes */
@@ -120,6 +144,13 @@ struct br_relay {
     int probe_status;           /* 0 waiting, 101 open, else the refusal's HTTP status */
     char probe_why[128];
 };
+
+static int64_t br_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void br_probe_done(br_relay_t *relay, int status, const char *why)
 {
@@ -203,15 +234,45 @@ static br_note_t *br_note_new(br_relay_t *relay, int kind, const br_pair_t *pair
     return n;
 }
 
-/* Runs a pass's notes in order (loop thread). */
+typedef struct br_taken {
+    int index;
+    uint32_t conn;
+    unsigned count;
+} br_taken_t;
+
+/* Runs a pass's notes in order (loop thread), then tells the relay thread
+ * how many frame copies of which pair the loop has taken. */
 static void br_notes_run(gw_ctx_t *ctx, void *arg)
 {
     br_note_t *n = arg;
+    br_relay_t *relay = n ? n->relay : NULL;
+    br_taken_t t = { .index = -1 };
+    bool wake = false;
     while (n) {
         br_note_t *next = n->next;
+        if (n->kind == BR_NOTE_FRAME) {
+            if (t.count && (t.index != n->index || t.conn != n->conn)) {
+                pthread_mutex_lock(&relay->lock);
+                wake |= relay->taken->len == 0;
+                g_array_append_val(relay->taken, t);
+                pthread_mutex_unlock(&relay->lock);
+                t.count = 0;
+            }
+            t.index = n->index;
+            t.conn = n->conn;
+            t.count++;
+        }
         br_note_run(ctx, n);
         n = next;
     }
+    if (t.count) {
+        pthread_mutex_lock(&relay->lock);
+        wake |= relay->taken->len == 0;
+        g_array_append_val(relay->taken, t);
+        pthread_mutex_unlock(&relay->lock);
+    }
+    if (wake && !atomic_load(&relay->stopping))
+        lws_cancel_service(relay->context);
 }
 
 /* Queue a note; br_relay_notes_post() hands the pass's notes over. Posting
@@ -253,6 +314,16 @@ static void br_relay_notes_post(br_relay_t *relay)
 static br_side_t *br_other(br_side_t *s)
 {
     return s->is_cs ? &s->pair->cp : &s->pair->cs;
+}
+
+/* Read from s unless the other side is slow or the loop is behind. */
+static void br_side_rx_update(br_side_t *s)
+{
+    bool off = br_other(s)->peer_paused || s->loop_paused || s->call_paused;
+    if (off == s->rx_off || !s->wsi)
+        return;
+    s->rx_off = off;
+    lws_rx_flow_control(s->wsi, off ? 0 : 1);
 }
 
 /* Sides that got frames during one lws service pass are written right
@@ -374,6 +445,8 @@ static void br_side_close(br_side_t *s, int code, const char *reason, int http_s
     br_side_close_reason(s, code, reason, strlen(reason), http_status, why);
 }
 
+static void br_call_release(br_side_t *cp);
+
 /* A side's connection is gone (or never came): close the other one with
  * the code this side's peer gave, and free the pair once both are gone. */
 static void br_side_detach(br_side_t *s, const char *why, int http_status)
@@ -387,6 +460,8 @@ static void br_side_detach(br_side_t *s, const char *why, int http_status)
     if (s->wsi)
         lws_set_opaque_user_data(s->wsi, NULL);
     s->wsi = NULL;
+    if (s->stalled && !p->why[0])
+        why = "charger does not read";
     br_side_free_queues(s);
     if (!p->why[0]) {
         snprintf(p->why, sizeof p->why, "%s", why);
@@ -396,10 +471,10 @@ static void br_side_detach(br_side_t *s, const char *why, int http_status)
     int code = gw_ws_client_close_code_relayable(s->peer_code ? s->peer_code : 1006);
     /* s's backlog (what o sent) is gone: read o again, or its close
      * handshake would wait for the 5 s timeout */
-    if (s->peer_paused && o->wsi) {
-        s->peer_paused = false;
-        lws_rx_flow_control(o->wsi, 1);
-    }
+    s->peer_paused = false;
+    o->loop_paused = false;
+    br_call_release(s->is_cs ? o : s);
+    br_side_rx_update(o);
     br_side_close_reason(o, code, s->peer_reason, s->peer_reason_len, http_status, why);
     br_pair_maybe_free(p);
 }
@@ -436,7 +511,11 @@ static void br_side_enqueue(br_side_t *to, br_msg_t *m)
     size_t limit = 4 * to->pair->relay->max_message;
     if (!to->peer_paused && to->out_bytes > limit && from->wsi) {
         to->peer_paused = true;
-        lws_rx_flow_control(from->wsi, 0);
+        br_side_rx_update(from);
+        /* a charger that never reads is closed (br_relay_sweep); upstream
+         * is the CS's own business */
+        if (!to->is_cs)
+            to->stall_since_ms = br_now_ms();
     }
 }
 
@@ -471,6 +550,83 @@ static bool br_scan_comma(const char **p, const char *end)
         return false;
     *p = c + 1;
     return true;
+}
+
+/* The type digit and message id of an OCPP-J frame; false when the head
+ * is not plain (the frame then holds nothing back). */
+static bool br_frame_head(const char *t, size_t len, char *type, char *id, size_t id_len)
+{
+    const char *c = t, *end = t + len;
+    while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+        c++;
+    if (c >= end || *c++ != '[')
+        return false;
+    while (c < end && (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n'))
+        c++;
+    if (c >= end)
+        return false;
+    *type = *c++;
+    return br_scan_comma(&c, end) && br_scan_string(&c, end, id, id_len);
+}
+
+static void br_call_release(br_side_t *cp)
+{
+    if (!cp->call_paused)
+        return;
+    cp->call_paused = false;
+    cp->pair->call_id[0] = '\0';
+    cp->pair->relay->calls_held--;
+    br_side_rx_update(cp);
+}
+
+/* A whole text message passed: hold the charger after its CALL, release
+ * it when upstream answers that CALL. */
+static void br_call_track(br_side_t *s, const char *t, size_t len)
+{
+    char type, id[GW_OCPP_ID_MAX + 1];
+    br_pair_t *p = s->pair;
+    if (!br_frame_head(t, len, &type, id, sizeof id))
+        return;
+    if (!s->is_cs && type == '2' && !s->call_paused && p->relay->call_hold_ms) {
+        snprintf(p->call_id, sizeof p->call_id, "%s", id);
+        s->call_paused = true;
+        s->call_since_ms = br_now_ms();
+        p->relay->calls_held++;
+        br_side_rx_update(s);
+    } else if (s->is_cs && (type == '3' || type == '4') && p->cp.call_paused &&
+               !strcmp(p->call_id, id)) {
+        br_call_release(&p->cp);
+    }
+}
+
+/* Once a second at most (relay thread): release chargers whose CALL
+ * upstream left unanswered, and drop chargers that took none of their
+ * answers for BR_STALL_S. The drop is a kill, not a close handshake: lws
+ * would otherwise wait to flush what the peer does not read, reading it
+ * meanwhile. */
+static void br_relay_sweep(br_relay_t *relay)
+{
+    int64_t now = br_now_ms();
+    if (now - relay->held_checked_ms < 1000)
+        return;
+    relay->held_checked_ms = now;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, relay->by_index);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        br_pair_t *p = v;
+        br_side_t *cp = &p->cp;
+        if (cp->call_paused && now - cp->call_since_ms >= relay->call_hold_ms)
+            br_call_release(cp);
+        if (cp->peer_paused && cp->stall_since_ms && !cp->stalled && cp->wsi &&
+            now - cp->stall_since_ms >= BR_STALL_S * 1000) {
+            gw_log(relay->ctx, GW_LOG_WARNING,
+                   "charger %d does not read its answers (%zu bytes waiting for %d s): closing",
+                   p->index, cp->out_bytes, BR_STALL_S);
+            cp->stalled = true;
+            lws_set_timeout(cp->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        }
+    }
 }
 
 /* Does the loop need this frame for the points? A cheap look at the
@@ -537,6 +693,8 @@ static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t
     br_relay_t *relay = s->pair->relay;
     br_side_t *o = br_other(s);
     size_t have = s->rx ? s->rx->len : 0;
+    if (s->stalled)
+        return -1; /* being dropped: nothing more from it is relayed */
     if (have + len > relay->max_message) {
         gw_log(relay->ctx, GW_LOG_WARNING, "charger %d: %s message over max_message_size (%zu)",
                s->pair->index, s->is_cs ? "upstream" : "charger", relay->max_message);
@@ -565,6 +723,8 @@ static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t
     br_msg_t *m = s->rx;
     s->rx = NULL;
     s->rx_cap = 0;
+    if (!m->binary)
+        br_call_track(s, (const char *)m->buf + LWS_PRE, m->len);
     if (!m->binary && br_frame_wanted(s->pair, s->is_cs, (const char *)m->buf + LWS_PRE, m->len)) {
         br_note_t *n = br_note_new(relay, BR_NOTE_FRAME, s->pair);
         if (n && (n->text = malloc(m->len + 1))) {
@@ -573,6 +733,10 @@ static int br_side_receive(br_side_t *s, struct lws *wsi, const void *in, size_t
             n->len = m->len;
             n->dir = s->is_cs ? BR_FROM_CS : BR_FROM_CHARGER;
             br_note_post(n);
+            if (++s->pair->notes_held >= BR_NOTES_HELD_MAX && !s->loop_paused) {
+                s->loop_paused = true;
+                br_side_rx_update(s);
+            }
         } else {
             free(n);
         }
@@ -641,8 +805,8 @@ static int br_side_send(br_side_t *s, struct lws *wsi)
     br_side_t *from = br_other(s);
     if (s->peer_paused && s->out_bytes <= s->pair->relay->max_message) {
         s->peer_paused = false;
-        if (from->wsi)
-            lws_rx_flow_control(from->wsi, 1);
+        br_side_rx_update(from);
+        s->stall_since_ms = 0;
     }
     if (s->out_head || s->close_code)
         lws_callback_on_writable(wsi);
@@ -789,6 +953,34 @@ static void br_inbox_drain(br_relay_t *relay)
     }
 }
 
+/* The loop took frame copies: read their pairs again once it caught up. */
+static void br_taken_drain(br_relay_t *relay)
+{
+    pthread_mutex_lock(&relay->lock);
+    GArray *taken = relay->taken;
+    if (!taken->len) {
+        pthread_mutex_unlock(&relay->lock);
+        return;
+    }
+    relay->taken = g_array_new(FALSE, FALSE, sizeof(br_taken_t));
+    pthread_mutex_unlock(&relay->lock);
+    for (guint i = 0; i < taken->len; i++) {
+        br_taken_t *t = &g_array_index(taken, br_taken_t, i);
+        br_pair_t *p = g_hash_table_lookup(relay->by_index, GINT_TO_POINTER(t->index));
+        if (!p || p->conn != t->conn)
+            continue; /* gone or replaced: nothing to resume */
+        p->notes_held = p->notes_held > t->count ? p->notes_held - t->count : 0;
+        if (p->notes_held > BR_NOTES_HELD_MAX / 2)
+            continue;
+        for (br_side_t *s = &p->cp; s; s = s == &p->cp ? &p->cs : NULL)
+            if (s->loop_paused) {
+                s->loop_paused = false;
+                br_side_rx_update(s);
+            }
+    }
+    g_array_free(taken, TRUE);
+}
+
 /* --------------------------------------------------------- lws callback */
 
 static int br_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -805,6 +997,7 @@ static int br_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         br_inbox_drain(relay);
+        br_taken_drain(relay);
         return 0;
 
     /* ---- upstream */
@@ -931,6 +1124,7 @@ static gw_lws_pass_result_t br_relay_pass(void *arg)
     }
     relay->received = false;
     relay->gathered = 0;
+    br_relay_sweep(relay);
     bool wrote = br_relay_flush(relay);
     br_relay_notes_post(relay);
     return wrote ? GW_LWS_PASS_MOVED : GW_LWS_PASS_IDLE;
@@ -951,11 +1145,13 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
     relay->upstream = *cfg->upstream;
     relay->tls_verify = cfg->tls_verify;
     relay->max_message = cfg->max_message;
+    relay->call_hold_ms = (int64_t)cfg->call_hold_s * 1000;
     relay->ca_file = cfg->ca_file && *cfg->ca_file ? strdup(cfg->ca_file) : NULL;
     relay->by_index = g_hash_table_new(g_direct_hash, g_direct_equal);
     pthread_mutex_init(&relay->lock, NULL);
     pthread_cond_init(&relay->probe_cond, NULL);
     g_queue_init(&relay->inbox);
+    relay->taken = g_array_new(FALSE, FALSE, sizeof(br_taken_t));
     atomic_init(&relay->stopping, false);
     atomic_init(&relay->want_all_frames, true);
 
@@ -1094,6 +1290,8 @@ void br_relay_free(br_relay_t *relay)
         br_handover_free(h);
     if (relay->by_index)
         g_hash_table_destroy(relay->by_index);
+    if (relay->taken)
+        g_array_free(relay->taken, TRUE);
     pthread_mutex_destroy(&relay->lock);
     pthread_cond_destroy(&relay->probe_cond);
     free(relay->server_protocols);

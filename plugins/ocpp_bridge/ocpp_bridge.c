@@ -40,6 +40,10 @@ static const gw_config_key_t br_keys[] = {
     GW_CONFIG_INT("busy_poll_us", "100", 0, 10000,
                   "after relaying, the relay thread keeps polling awake this long (us) before "
                   "it sleeps: the answer to a relayed CALL then costs no wake-up; 0 = off"),
+    GW_CONFIG_INT("call_hold_timeout", "10", 0, 600,
+                  "a charger's next frame is read once upstream answered its CALL, or after "
+                  "this long (s): one CALL at a time per charger at the CS (OCPP 1.6 4.1.1), "
+                  "so a flooding charger cannot crowd out the others; 0 = relay without waiting"),
     GW_CONFIG_INT("scan_list_size", "64", 0, 4096, "refused handshakes remembered in the scan list"),
     GW_CONFIG_PATHNAME("register_map", "register-map.csv",
                        "the register map: only the signals it enables for mode bridge get points"),
@@ -240,6 +244,7 @@ static void br_relay_config(gw_ctx_t *ctx, bridge_t *br, br_relay_config_t *rc)
     rc->ping_interval_s = (unsigned)gw_config_int(ctx, "ping_interval");
     rc->connect_timeout_s = (unsigned)gw_config_int(ctx, "connect_timeout");
     rc->busy_poll_us = (unsigned)gw_config_int(ctx, "busy_poll_us");
+    rc->call_hold_s = (unsigned)gw_config_int(ctx, "call_hold_timeout");
 }
 
 /* Frames are handed to the loop only when they change points, unless

@@ -21,7 +21,7 @@
  * the text sits after LWS_PRE bytes of headroom so lws_write needs no copy. */
 typedef struct ws_cmd {
     struct ws_cmd *next;
-    enum { WS_CMD_SEND, WS_CMD_CLOSE } kind;
+    enum { WS_CMD_SEND, WS_CMD_CLOSE, WS_CMD_TAKEN } kind;
     uint32_t conn;
     int close_code;
     size_t len;
@@ -30,6 +30,9 @@ typedef struct ws_cmd {
 
 /* What may wait for one peer before it counts as not reading. */
 #define WS_OUT_LIMIT(ws) (4 * (ws)->max_message + 65536)
+/* A peer marked "not reading, closing" cannot be sent a close frame (its
+ * window is shut): lws drops it after this many seconds whatever it does. */
+#define WS_CLOSE_GRACE_S 2
 
 /* Per connection, owned by lws (per-session user space). */
 typedef struct ws_session {
@@ -38,6 +41,7 @@ typedef struct ws_session {
     int index;
     bool open;
     int close_code;               /* != 0: close on the next WRITEABLE */
+    unsigned rx_held;             /* messages posted that the loop has not taken */
     ws_cmd_t *out_head, *out_tail;
     size_t out_bytes;             /* queued for this peer, bounded */
     char *rx;                     /* message being reassembled */
@@ -80,6 +84,8 @@ typedef struct ws_event {
     char detail[WS_ID_MAX];       /* WS_EV_REFUSED: subprotocols offered */
 } ws_event_t;
 
+static void ws_taken(gw_ocpp_ws_t *ws, uint32_t conn);
+
 static void ws_event_run(gw_ctx_t *ctx, void *arg)
 {
     ws_event_t *ev = arg;
@@ -95,6 +101,7 @@ static void ws_event_run(gw_ctx_t *ctx, void *arg)
             h->message(ev->ws->user, ev->conn, ev->index, ev->text, ev->len);
             ev->text = NULL; /* the handler owns it */
         }
+        ws_taken(ev->ws, ev->conn);
         break;
     case WS_EV_CLOSED:
         if (h->closed)
@@ -266,6 +273,11 @@ static int ws_session_receive(gw_ocpp_ws_t *ws, struct lws *wsi, ws_session_t *s
     /* Hand the buffer over; small idle connections keep no rx memory. */
     s->rx = NULL;
     s->rx_len = s->rx_cap = 0;
+    /* Back-pressure: read nothing more from this peer until the loop has
+     * taken this message (OCPP 1.6 4.1.1: one CALL at a time per charger).
+     * A flood then waits in the peer's socket, not in our memory. */
+    if (s->rx_held++ == 0)
+        lws_rx_flow_control(wsi, 0);
     ws_event_post(ws, ev);
     return 0;
 }
@@ -316,6 +328,19 @@ static void ws_session_closed(gw_ocpp_ws_t *ws, ws_session_t *s)
     ws_event_post(ws, ev);
 }
 
+/* Close after what is queued, with a close frame if the peer lets us
+ * write one; a peer that does not read is dropped after the grace time
+ * (lws closes the socket itself on the timeout). Reading stays under the
+ * per-message flow control, so the peer's close answer can still come in. */
+static void ws_session_close(ws_session_t *s, int code)
+{
+    if (s->close_code)
+        return;
+    s->close_code = code;
+    lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, WS_CLOSE_GRACE_S);
+    lws_callback_on_writable(s->wsi);
+}
+
 /* Move the loop's commands to their sessions and ask for WRITEABLE. */
 static void ws_inbox_drain(gw_ocpp_ws_t *ws)
 {
@@ -329,9 +354,12 @@ static void ws_inbox_drain(gw_ocpp_ws_t *ws)
         c->next = NULL;
         if (!s) {
             free(c);
+        } else if (c->kind == WS_CMD_TAKEN) {
+            if (s->rx_held && --s->rx_held == 0)
+                lws_rx_flow_control(s->wsi, 1);
+            free(c);
         } else if (c->kind == WS_CMD_CLOSE) {
-            s->close_code = c->close_code;
-            lws_callback_on_writable(s->wsi);
+            ws_session_close(s, c->close_code);
             free(c);
         } else if (s->out_bytes + c->len > WS_OUT_LIMIT(ws)) {
             /* A peer that sends but never reads would grow this without
@@ -340,8 +368,7 @@ static void ws_inbox_drain(gw_ocpp_ws_t *ws)
                 gw_log(ws->ctx, GW_LOG_WARNING,
                        "connection %u: the peer does not read its answers (%zu bytes waiting), "
                        "closing", s->conn, s->out_bytes);
-            s->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
-            lws_callback_on_writable(s->wsi);
+            ws_session_close(s, LWS_CLOSE_STATUS_POLICY_VIOLATION);
             free(c);
         } else {
             if (s->out_tail)
@@ -398,14 +425,30 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 static int ws_enqueue(gw_ocpp_ws_t *ws, ws_cmd_t *c)
 {
     pthread_mutex_lock(&ws->lock);
+    /* one wake-up per batch: a non-empty inbox has already woken the thread */
+    bool wake = !ws->inbox_head;
     if (ws->inbox_tail)
         ws->inbox_tail->next = c;
     else
         ws->inbox_head = c;
     ws->inbox_tail = c;
     pthread_mutex_unlock(&ws->lock);
-    lws_cancel_service(ws->context);
+    if (wake)
+        lws_cancel_service(ws->context);
     return 0;
+}
+
+/* Loop: a message of conn was handled; its peer may be read again. */
+static void ws_taken(gw_ocpp_ws_t *ws, uint32_t conn)
+{
+    if (!ws->context)
+        return;
+    ws_cmd_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return; /* the peer stays paused; its ping timeout or the charger ends it */
+    c->kind = WS_CMD_TAKEN;
+    c->conn = conn;
+    ws_enqueue(ws, c);
 }
 
 int gw_ocpp_ws_send(gw_ocpp_ws_t *ws, uint32_t conn, const char *text, size_t len)

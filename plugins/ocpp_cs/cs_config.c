@@ -8,6 +8,7 @@
 #include <string.h>
 #include <glib.h>
 #include "conf_common/conf_check.h"
+#include "ocpp_common/ocpp_claims.h"
 #include "ocpp_common/ocpp_conf.h"
 #include "cs.h"
 
@@ -20,6 +21,10 @@ int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
         gw_config_error(ctx, "bind_address", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
+    } else {
+        /* the port is this instance's alone (another plugin may want it too) */
+        gw_config_claim_tcp(ctx, "port", gw_config_string(ctx, "bind_address"),
+                            (int)gw_config_int(ctx, "port"));
     }
     if (gw_ocpp_conf_path_prefix(ctx) < 0)
         rc = -EINVAL;
@@ -32,6 +37,9 @@ int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
         gw_config_error(ctx, "chargers", "%s", why);
         g_clear_pointer(&why, g_free);
         rc = -EINVAL;
+    } else {
+        /* a charger is served by one instance only: index and id */
+        gw_ocpp_chargers_claim(ctx, "chargers", out->chargers);
     }
     out->map = gw_regmap_load(gw_config_string(ctx, "register_map"), &why);
     if (!out->map) {

@@ -202,9 +202,10 @@ static gw_point_id_t cs_op_flag_add(cs_t *cs, cs_charger_t *ch, cs_op_t op, cons
     (ch->field = cs_point_add(cs, CS_NAME(n, "charger.%d." suffix, xx), (type), (access), (len), \
                               NULL, NULL))
 
-/* One marker per ChargerID, the same name ocpp_bridge registers: a
- * ChargerID configured for both plugins (under any indexes) is refused by
- * the host's duplicate-name check, and this says which one. Registered
+/* One marker per ChargerID, the same name ocpp_bridge registers. Both
+ * plugins claim their ChargerIDs from validate() (gw_ocpp_chargers_claim),
+ * so the host refuses a shared one before init; the marker stays as the
+ * last line of defence (the host's duplicate-name check), and says which. Registered
  * before the map's points so a clash at the same index names the ChargerID
  * too. */
 static int cs_charger_marker_register(cs_t *cs, cs_charger_t *ch)

@@ -5,7 +5,8 @@
 // arrives unchanged, whole and in order, at every length encoding
 // (7-bit, 16-bit, 64-bit), as text and binary, and when the sender
 // fragments it. The peers are plain `ws` endpoints because ocpp-rpc never
-// sends binary, fragmented or back-to-back frames.
+// sends binary, fragmented or back-to-back frames. The raw upstream never
+// answers, so the chargers' CALLs go without waiting (call_hold_timeout = 0).
 const test = require('node:test');
 const assert = require('node:assert');
 const WebSocket = require('ws');
@@ -73,7 +74,7 @@ const same = (got, sent) => {
 
 test('a burst both ways arrives whole, unchanged and in order at every frame length', async () => {
   const up = await rawUpstream();
-  const s = await startBridge(up.url, { bridge: { max_message_size: 200000 } });
+  const s = await startBridge(up.url, { bridge: { max_message_size: 200000, call_hold_timeout: 0 } });
   try {
     const ws = await rawCharger(`${s.url}/CP0`);
     await until(() => up.sockets.has('CP0'), 3000, 'upstream connection');
@@ -93,7 +94,7 @@ test('a burst both ways arrives whole, unchanged and in order at every frame len
 test('a fragmented message is relayed as the same bytes; bursts on many chargers stay apart', async () => {
   const up = await rawUpstream();
   const ids = ['CP0', 'CP1', 'CP2', 'CP3'];
-  const s = await startBridge(up.url, { chargers: ids.map((id) => `${id}:1`) });
+  const s = await startBridge(up.url, { chargers: ids.map((id) => `${id}:1`), bridge: { call_hold_timeout: 0 } });
   try {
     const socks = await Promise.all(ids.map((id) => rawCharger(`${s.url}/${id}`)));
     await until(() => ids.every((id) => up.sockets.has(id)), 3000, 'upstream connections');

@@ -21,7 +21,7 @@ test('the same ChargerID in ocpp_cs and ocpp_bridge is a configuration error (ex
   }));
   const r = await runGatewayd(['-c', conf]);
   assert.strictEqual(r.code, 2, r.stderr);
-  assert.match(r.stderr, /ChargerID 'SHARED-7'.* is configured for both ocpp_cs and ocpp_bridge/);
+  assert.match(r.stderr, /\[ocpp_bridge\] chargers: charger-id SHARED-7 is also claimed by \[ocpp_cs\] chargers/);
   assert.doesNotMatch(r.stderr, /running:/);
   // different ChargerIDs at different indexes are fine together
   fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('5=SHARED-7:1', '5=OTHER:1'));

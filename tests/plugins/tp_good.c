@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gw/gw.h>
 
 typedef struct {
@@ -20,6 +21,8 @@ static const gw_config_key_t tp_keys[] = {
     GW_CONFIG_STRING("reject", "", "when set, validate() refuses it as the reason (SDK 1.1 tests)"),
     GW_CONFIG_BOOL("probe_side_effects", "false",
                    "validate() tries what it must not do and reports what the host allowed"),
+    GW_CONFIG_STRING_LIST("claims", "",
+                          "KIND=VALUE resources claimed with gw_config_claim (SDK 1.1 tests)"),
     GW_CONFIG_END,
 };
 
@@ -28,15 +31,35 @@ static void tp_noop_timer(gw_ctx_t *ctx, gw_timer_id_t id, void *user)
     (void)ctx; (void)id; (void)user;
 }
 
-/* The checks validate() and init() share, so they cannot disagree. */
+/* The checks validate() and init() share, so they cannot disagree. The
+ * claims are made from both: the host records them from validate() only. */
 static int tp_config_check(gw_ctx_t *ctx)
 {
     const char *reject = gw_config_string(ctx, "reject");
+    const char *const *claims = gw_config_list(ctx, "claims");
+    int rc = 0;
     if (*reject) {
         gw_config_error(ctx, "reject", "%s", reject);
-        return -EINVAL;
+        rc = -EINVAL;
     }
-    return 0;
+    for (size_t i = 0; claims[i]; i++) {
+        char kind[64];
+        const char *eq = strchr(claims[i], '=');
+        size_t n = eq ? (size_t)(eq - claims[i]) : 0;
+        if (!eq || n >= sizeof kind) {
+            gw_config_error(ctx, "claims", "'%s' is not KIND=VALUE", claims[i]);
+            rc = -EINVAL;
+            continue;
+        }
+        memcpy(kind, claims[i], n);
+        kind[n] = '\0';
+        int c = gw_config_claim(ctx, "claims", kind, eq + 1);
+        if (c < 0) {
+            gw_config_error(ctx, "claims", "'%s': gw_config_claim: %s", claims[i], strerror(-c));
+            rc = c;
+        }
+    }
+    return rc;
 }
 
 static int tp_validate(gw_ctx_t *ctx, const gw_host_api_t *api)

@@ -45,3 +45,24 @@ test('a plugin built against ABI 1.0 without validate() loads, is checked by its
 
   await expectRefused({ tp_abi10: { count: 500 } }, 'tp_abi10', 'count', /^500 is out of range \[0, 100\]$/);
 });
+
+test('gw_config_claim: two instances claiming one resource are refused before init, naming both', async () => {
+  const { start } = await expectRefused({ tp_good: { claims: 'serial=/dev/x;tcp=127.0.0.1:7' },
+                                          'tp_good:b': { prefix: 'b', claims: 'tcp=0.0.0.0:8;serial=/dev/x' } },
+  'tp_good:b', 'claims', /^serial \/dev\/x is also claimed by \[tp_good\] claims$/);
+  assert.doesNotMatch(start.stderr, /registered \d+ points/, 'no init after a clash');
+  assert.match(start.stderr, /1 configuration problem, nothing started/);
+});
+
+test('gw_config_claim: a bad kind is refused; one instance\'s own claims never clash; claims from init are ignored', async () => {
+  await expectRefused({ tp_good: { claims: 'Bad Kind=1' } }, 'tp_good', 'claims',
+    /^'Bad Kind=1': gw_config_claim: Invalid argument$/);
+  // init() claims the same again (shared parsing): accepted and ignored
+  const gw = await startGatewayd({ core: { state_dir: tmpDir() }, tp_good: { claims: 'charger-index=1;charger-index=1' },
+                                   'tp_good:b': { prefix: 'b', claims: 'charger-index=2' } });
+  try {
+    assert.match(gw.stderr, /running: 2 plugin instances/);
+  } finally {
+    assert.strictEqual((await gw.stop()).code, 0);
+  }
+});

@@ -25,6 +25,11 @@
  *          point_enum_set, point_range_set; gw_point_info_t.enumeration):
  *          an owner declares the values others may write, and
  *          gw_point_write() refuses the rest for every writer.
+ *        - gw_host_api_t.config_claim / gw_config_claim(),
+ *          gw_config_claim_tcp(): validate() declares the resources its
+ *          instance uses exclusively (a TCP port, a serial device, a
+ *          charger index or id); the host reports clashes between
+ *          instances as configuration errors before any init().
  *   1.0  (gatewayd 0.1) first release: descriptor, config key tables, points
  *        (register, lookup, get, set, quality, attributes, write batches,
  *        subscriptions), events, timers, fd watches, post, logging,

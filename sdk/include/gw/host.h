@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <gw/types.h>
 #include <gw/plugin.h>
 
@@ -219,6 +221,10 @@ struct gw_host_api {
     void (*config_error_v)(gw_ctx_t *ctx, const char *key, const char *fmt, va_list ap);
     int (*point_enum_set)(gw_ctx_t *ctx, gw_point_id_t id, const char *values);
     int (*point_range_set)(gw_ctx_t *ctx, gw_point_id_t id, int64_t min, int64_t max);
+
+    /* ABI 1.1: exclusive resources claimed from validate(), compared across
+     * instances by the host (gw_config_claim, gw_config_claim_tcp) */
+    int (*config_claim)(gw_ctx_t *ctx, const char *key, const char *kind, const char *value);
 };
 
 /** The head of every gw_ctx_t: the function table. Nothing else of the
@@ -326,6 +332,60 @@ static inline void gw_config_error(gw_ctx_t *ctx, const char *key, const char *f
     va_start(ap, fmt);
     gw_api(ctx)->config_error_v(ctx, key, fmt, ap);
     va_end(ap);
+}
+
+/**
+ * Claim a resource this instance uses exclusively, from validate(): one
+ * instance cannot see another's configuration, so the host collects every
+ * instance's claims and, once all validate() calls have run, reports each
+ * clash with an earlier instance (configuration order) as
+ * "FILE: [group] key: KIND VALUE is also claimed by [other] otherkey" —
+ * from --check-config and start-up alike, exit 2, before any init().
+ * Two claims clash when they are of the same kind and name the same
+ * resource: equal text, except for "tcp" (gw_config_claim_tcp()).
+ * Claims of one instance never clash with each other (check your own
+ * lists yourself: the line then says what is wrong, not just "twice").
+ * Kinds in use ("tcp", "serial", "charger-index", "charger-id") mean the
+ * same for every plugin: claim with these where they fit, so that yours
+ * clash with the built-in plugins'.
+ * Outside validate() it does nothing and returns 0, so init() may run the
+ * same parsing code.
+ * ABI 1.1 (-ENOSYS from a host without it).
+ * @param key    the configuration key the resource comes from (named in
+ *               the line), or NULL for the group
+ * @param kind   [a-z0-9-]+: "serial", "charger-index", "charger-id", ...
+ * @param value  the resource, printable text: "/dev/ttyUSB0" (claim the
+ *               resolved path, so that a symlink clashes with its target),
+ *               "3", "CP-7"
+ * @return 0, -EINVAL (bad kind or value; logged), -ENOSYS
+ */
+static inline int gw_config_claim(gw_ctx_t *ctx, const char *key, const char *kind,
+                                  const char *value)
+{
+    const gw_host_api_t *api = gw_api(ctx);
+    if (!GW_API_HAS(api, config_claim))
+        return -ENOSYS;
+    return api->config_claim(ctx, key, kind, value);
+}
+
+/**
+ * Claim a TCP port a listener will bind: kind "tcp", value "ADDRESS:PORT"
+ * ("[ADDRESS]:PORT" for IPv6). Port 0 (the system picks a free one) never
+ * clashes; a wildcard (empty, "::", which takes IPv4 too) clashes with
+ * every address of the same port, "0.0.0.0" with every IPv4 address and
+ * interface name; otherwise addresses clash when equal (compared as
+ * addresses: "::ffff:127.0.0.1" is "127.0.0.1"). An interface name is
+ * compared as text.
+ * @return as gw_config_claim()
+ */
+static inline int gw_config_claim_tcp(gw_ctx_t *ctx, const char *key, const char *address,
+                                      int port)
+{
+    char value[320];
+    const char *a = address ? address : "";
+    int v6 = strchr(a, ':') != NULL; /* brackets keep the port apart */
+    snprintf(value, sizeof value, "%s%s%s:%d", v6 ? "[" : "", a, v6 ? "]" : "", port);
+    return gw_config_claim(ctx, key, "tcp", value);
 }
 
 /* ------------------------------------------------------------- points */
