@@ -20,8 +20,9 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 BUILD_PKGS=(build-essential autoconf automake libtool libtool-bin pkg-config
             libevent-dev libmodbus-dev libwebsockets-dev libwebsockets-evlib-ev libev-dev
-            libjson-c-dev libltdl-dev libglib2.0-dev)
-TEST_PKGS=(mbpoll socat chromium ca-certificates openssl)
+            libjson-c-dev libltdl-dev libglib2.0-dev libsystemd-dev)
+# systemd: systemd-analyze verify for the unit; groff: man page checks; python3: the notify socket
+TEST_PKGS=(mbpoll socat chromium ca-certificates openssl systemd groff-base python3)
 FUZZ_PKGS=(clang libclang-rt-14-dev)
 
 as_root() {

@@ -33,7 +33,8 @@ static const gw_config_key_t core_keys[] = {
                   "each charger holds one socket, two through ocpp_bridge"),
     GW_CONFIG_PATHNAME("state_dir", "",
                        "persistent state, one sub-directory per plugin instance; empty: "
-                       "/var/lib/gatewayd as root, $XDG_STATE_HOME/gatewayd otherwise"),
+                       "$STATE_DIRECTORY (systemd's StateDirectory=), else /var/lib/gatewayd "
+                       "as root, $XDG_STATE_HOME/gatewayd otherwise"),
     GW_CONFIG_BOOL("persistence", "true",
                    "keep state (open transactions, transaction ids, local lists) in state_dir; "
                    "an unusable state_dir stops start-up. false: keep nothing, ids restart at 1"),

@@ -5,6 +5,7 @@
 #include "host.h"
 #include "log.h"
 #include "loop_lag.h"
+#include "notify.h"
 #include "rlimit.h"
 #include "state_dir.h"
 
@@ -23,10 +24,13 @@ static double mono_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Printed as they are (file: [group] key: why), before logging is set up;
+ * in the journal at error priority all the same. */
 static void print_errors(GPtrArray *errors)
 {
+    const char *prio = gw_log_stderr_is_journal() ? "<3>" : "";
     for (guint i = 0; i < errors->len; i++)
-        fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+        fprintf(stderr, "%s%s\n", prio, (char *)g_ptr_array_index(errors, i));
 }
 
 /* Load the configuration named on the command line, or the installed
@@ -95,7 +99,8 @@ int gw_daemon_run(const gw_options_t *opt)
     gw_host_validate(host, errors);
     if (errors->len) {
         print_errors(errors);
-        fprintf(stderr, "gatewayd: %u configuration problem%s, nothing started\n", errors->len,
+        fprintf(stderr, "%sgatewayd: %u configuration problem%s, nothing started\n",
+                gw_log_stderr_is_journal() ? "<3>" : "", errors->len,
                 errors->len == 1 ? "" : "s");
         gw_host_free(host);
         gw_conf_free(conf);
@@ -141,9 +146,11 @@ int gw_daemon_run(const gw_options_t *opt)
                      "each charger holds one, two through ocpp_bridge)", nofile, (long)files->i);
 
     int status = GW_EXIT_OK;
+    gw_notify_t *notify = gw_notify_new(host->base);
     if (gw_host_start(host) < 0) {
         print_errors(host->start_errors);
         gw_core_error("start-up failed, exiting");
+        gw_notify_status("start-up failed");
         status = GW_EXIT_BAD_INPUT;
     } else {
         /* Start-up builds and drops a lot (map expansion, point names):
@@ -153,13 +160,24 @@ int gw_daemon_run(const gw_options_t *opt)
                      host->instances->len, host->instances->len == 1 ? "" : "s",
                      gw_pointdb_count(host->points), gw_pointdb_limit(host->points),
                      mono_ms() - t0);
+        char *running = g_strdup_printf("running: %u plugin instance%s, %zu points",
+                                        host->instances->len,
+                                        host->instances->len == 1 ? "" : "s",
+                                        gw_pointdb_count(host->points));
         /* after the count above, which is the plugins' against max_signals */
         gw_loop_lag_t *lag = gw_loop_lag_start(host);
+        /* Every plugin started: the service manager may start what needs us. */
+        int rc = gw_notify_ready(notify, running);
+        if (rc < 0)
+            gw_core_warn("watchdog pings not scheduled: %s", g_strerror(-rc));
+        g_free(running);
         event_base_dispatch(host->base);
+        gw_notify_stopping(notify, "stopping");
         gw_host_stop(host);
         gw_loop_lag_free(lag);
         gw_core_info("stopped");
     }
+    gw_notify_free(notify);
     event_free(sigint);
     event_free(sigterm);
     event_free(sigusr1);

@@ -53,6 +53,12 @@ char *gw_host_state_root(const char *configured)
 {
     if (configured && *configured)
         return g_strdup(configured);
+    /* systemd's StateDirectory= sets it (a colon-separated list; ours first). */
+    const char *sd = g_getenv("STATE_DIRECTORY");
+    if (sd && *sd && *sd != ':') {
+        const char *colon = strchr(sd, ':');
+        return colon ? g_strndup(sd, (gsize)(colon - sd)) : g_strdup(sd);
+    }
     if (geteuid() == 0)
         return g_strdup("/var/lib/gatewayd");
     return g_build_filename(g_get_user_state_dir(), "gatewayd", NULL);

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 
 static gw_log_level_t threshold = GW_LOG_INFO;
 static bool to_syslog;
+static bool to_journal;
 static gw_log_hook_fn log_hook;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -21,9 +23,23 @@ static const char *const level_names[] = {
     [GW_LOG_INFO] = "info", [GW_LOG_DEBUG] = "debug",
 };
 
+/* systemd sets JOURNAL_STREAM=DEV:INODE when it connects stderr to the
+ * journal; compare with our stderr so that a child whose stderr was
+ * redirected elsewhere does not inherit the choice. */
+bool gw_log_stderr_is_journal(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) < 0)
+        return false;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void gw_log_setup(gw_log_level_t level, bool use_syslog)
 {
     threshold = level;
+    to_journal = gw_log_stderr_is_journal();
     if (use_syslog && !to_syslog)
         openlog("gatewayd", LOG_PID, LOG_DAEMON);
     to_syslog = use_syslog;
@@ -66,6 +82,10 @@ void gw_log_writev(const char *who, gw_log_level_t level, const char *fmt, va_li
     pthread_mutex_lock(&log_lock);
     if (to_syslog) {
         syslog((int)level, "[%s] %s", who, msg);
+    } else if (to_journal) {
+        /* "<N>" is sd-daemon(3)'s priority prefix (our levels are syslog's);
+         * the journal stamps the line itself. */
+        fprintf(stderr, "<%d>[%s] %s\n", (int)level, who, msg);
     } else {
         struct timespec ts;
         struct tm tm;

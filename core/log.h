@@ -6,8 +6,12 @@
 #include <stdbool.h>
 #include <gw/types.h>
 
-/** Set the threshold and the sink. Not thread-safe: call before threads. */
+/** Set the threshold and the sink. Not thread-safe: call before threads.
+ *  When stderr is the journal (JOURNAL_STREAM names it), lines carry an
+ *  sd-daemon "<N>" priority prefix instead of a time stamp and level. */
 void gw_log_setup(gw_log_level_t level, bool use_syslog);
+/** Whether stderr is the journal's stream (JOURNAL_STREAM names it). */
+bool gw_log_stderr_is_journal(void);
 /** Parse "error|warning|notice|info|debug" or 3..7. @return 0 or -EINVAL. */
 int gw_log_level_parse(const char *text, gw_log_level_t *out);
 /** Install a hook that sees every emitted line (the host turns them into
