@@ -110,6 +110,10 @@ with open(out, 'w', newline='') as f:
     for r in rows:
         en = 'no' if DISABLED.match(r['signal']) else 'yes'
         values = r['values'] if '=' in r['values'] else ''
+        if r['group'] == 'ReserveNow' and r['offset'] == '323':
+            # gatewayd extension: OCPP's ReservationStatus also has
+            # Unavailable, which the reference's list lacks
+            values = '0=Accepted;1=Rejected;7=Unavailable;8=Faulted;9=Occupied'
         w.writerow([r['block'], r['offset'], r['registers'], r['format'], r['access'],
                     en, point_name(r), r['group'], values, r['modes'].replace(',', ' ')])
         if r['group'] == 'Reset' and r['offset'] == '326':
