@@ -220,6 +220,7 @@ static void gw_diag_api_metrics(gw_diag_t *diag, gw_diag_request_t *req)
     gw_diag_metrics_state_render(diag->ctx, out);
     gw_diag_site_render_metrics(diag->site, out);
     gw_diag_stream_render_metrics(diag->stream, out);
+    gw_diag_server_render_metrics(diag, out);
     size_t len = out->len;
     gw_diag_request_reply_text(req, 200, "text/plain; version=0.0.4; charset=utf-8",
                                g_string_free(out, FALSE), len);

@@ -31,6 +31,11 @@ static const gw_config_key_t gw_diag_keys[] = {
     GW_CONFIG_INT("stream_batch", "2000", 100, 100000, "most point values in one stream message"),
     GW_CONFIG_INT("console_depth", "1000", 10, 100000,
                   "console lines held per viewer; older ones are dropped and counted"),
+    GW_CONFIG_INT("slow_client_timeout", "20", 1, 3600,
+                  "seconds a viewer or HTTP client may leave what it was sent unread; "
+                  "then it is closed"),
+    GW_CONFIG_INT("max_clients", "32", 1, 1024,
+                  "most HTTP and stream connections at once; beyond it: 503"),
     GW_CONFIG_STRING_LIST("allowed_hosts", "",
                           "names (besides localhost, 127.0.0.1, ::1, the bind address, the "
                           "host name and the machine's addresses) that Host and Origin headers "
@@ -151,6 +156,8 @@ static int gw_diag_init(gw_ctx_t *ctx, const gw_host_api_t *api, void **state)
     diag->stream_interval_ms = (uint32_t)gw_config_int(ctx, "stream_interval_ms");
     diag->stream_batch = (uint32_t)gw_config_int(ctx, "stream_batch");
     diag->console_depth = (uint32_t)gw_config_int(ctx, "console_depth");
+    diag->slow_timeout_us = gw_config_int(ctx, "slow_client_timeout") * G_USEC_PER_SEC;
+    diag->max_clients = (unsigned)gw_config_int(ctx, "max_clients");
     char host[256] = "";
     if (gethostname(host, sizeof host - 1) != 0)
         host[0] = '\0';

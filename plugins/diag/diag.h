@@ -60,6 +60,8 @@ struct gw_diag {
     uint32_t stream_interval_ms;
     uint32_t stream_batch;
     uint32_t console_depth;
+    gint64 slow_timeout_us;      /* slow_client_timeout */
+    unsigned max_clients;
     struct gw_diag_origin *origin; /* Host/Origin rules; read-only after init */
     char *boot_id;               /* random per process: pages notice a restart */
 
@@ -83,6 +85,11 @@ struct gw_diag {
     GQueue answers;              /* gw_diag_request_t*, loop -> lws */
     GHashTable *sessions;        /* lws thread only: request id -> struct lws* */
     uint64_t next_request_id;    /* lws thread only */
+    GHashTable *clients;         /* lws thread only: struct lws* counted for max_clients */
+    /* written on the lws thread, read by /metrics on the loop: atomics */
+    guint slow_closed_viewer;    /* viewers closed for not reading */
+    guint slow_closed_http;      /* HTTP clients closed for not reading */
+    guint clients_refused;       /* 503 for max_clients */
 };
 
 /* request.c */
@@ -114,5 +121,7 @@ void gw_diag_server_stop(gw_diag_t *diag);
 void gw_diag_server_answered(gw_diag_request_t *req);
 /** Loop -> lws: a viewer's outbox has a message (any thread). */
 void gw_diag_server_wake(gw_diag_t *diag);
+/** Loop: the lws thread's counters for /metrics. */
+void gw_diag_server_render_metrics(gw_diag_t *diag, GString *out);
 
 #endif

@@ -19,6 +19,12 @@
 #define GW_DIAG_STREAM_PATH "/api/v1/stream"
 #define GW_DIAG_CHUNK 16384
 
+/* How often each connection is looked at for a peer that does not read,
+ * and how long a viewer closed for it has to take the close frame before
+ * its socket is dropped. */
+#define GW_DIAG_SLOW_CHECK_US (500 * 1000)
+#define GW_DIAG_CLOSE_GRACE_S 2
+
 /* One connection. HTTP fields are reset after every answered request
  * (keep-alive reuses them); `box` is set once the socket is a viewer. */
 typedef struct gw_diag_session {
@@ -29,6 +35,8 @@ typedef struct gw_diag_session {
     bool headers_sent;
     bool head;
     bool close_after;            /* body left unread: do not keep alive */
+    bool closing;                /* closed for not reading: send nothing more */
+    gint64 progress_us;          /* last time the peer took data or had none waiting */
     gw_diag_outbox_t *box;
 } gw_diag_session_t;
 
@@ -53,6 +61,7 @@ static void gw_diag_session_reset(gw_diag_t *diag, gw_diag_session_t *ss)
 /* Answer from this thread (static files, early errors). */
 static void gw_diag_server_answer(struct lws *wsi, gw_diag_session_t *ss, gw_diag_request_t *req)
 {
+    ss->progress_us = g_get_monotonic_time(); /* the wait for the peer starts */
     gw_diag_request_free(ss->answer);
     ss->answer = req;
     lws_callback_on_writable(wsi);
@@ -133,6 +142,80 @@ void gw_diag_server_wake(gw_diag_t *diag)
     pthread_mutex_unlock(&diag->lock);
 }
 
+/* ------------------------------------------------------------ limits */
+
+/* Count the connection against max_clients; false when full. Every socket
+ * costs an fd and its buffers: past the cap, peers get 503 instead. A set
+ * of connections, not a flag in the session: lws frees the session data
+ * between the requests of a keep-alive connection. */
+static bool gw_diag_client_full(gw_diag_t *diag, struct lws *wsi)
+{
+    if (g_hash_table_contains(diag->clients, wsi) ||
+        g_hash_table_size(diag->clients) < diag->max_clients)
+        return false;
+    g_atomic_int_inc(&diag->clients_refused);
+    return true;
+}
+
+static bool gw_diag_client_take(gw_diag_t *diag, struct lws *wsi)
+{
+    if (gw_diag_client_full(diag, wsi))
+        return false;
+    g_hash_table_add(diag->clients, wsi);
+    return true;
+}
+
+/* A peer that leaves what it was sent unread (a full socket, or messages
+ * waiting in a viewer's outbox) keeps its connection and buffers for ever:
+ * after slow_client_timeout without taking anything it is closed. A viewer
+ * gets a close frame (1008) if its socket still takes one, else is dropped
+ * GW_DIAG_CLOSE_GRACE_S later; an HTTP answer has no such frame: dropped. */
+static int gw_diag_server_check(gw_diag_t *diag, struct lws *wsi, gw_diag_session_t *ss)
+{
+    if (ss->closing)
+        return 0;
+    gint64 now = g_get_monotonic_time();
+    if (!ss->progress_us)
+        ss->progress_us = now; /* a new session on a kept-alive connection */
+    bool waiting = lws_send_pipe_choked(wsi) || ss->answer ||
+                   (ss->box && gw_diag_stream_pending(diag->stream, ss->box));
+    if (!waiting || now - ss->progress_us <= diag->slow_timeout_us) {
+        if (!waiting)
+            ss->progress_us = now;
+        lws_set_timer_usecs(wsi, GW_DIAG_SLOW_CHECK_US);
+        return 0;
+    }
+    char peer[64] = "";
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    gw_log(diag->ctx, GW_LOG_WARNING, "%s %s does not read for %lld s, closing",
+           ss->box ? "viewer" : "HTTP client", peer,
+           (long long)(diag->slow_timeout_us / G_USEC_PER_SEC));
+    g_atomic_int_inc(ss->box ? &diag->slow_closed_viewer : &diag->slow_closed_http);
+    ss->closing = true;
+    if (ss->box) {
+        lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, GW_DIAG_CLOSE_GRACE_S);
+        lws_callback_on_writable(wsi);
+    } else {
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+    return 0;
+}
+
+void gw_diag_server_render_metrics(gw_diag_t *diag, GString *out)
+{
+    g_string_append_printf(out,
+        "# HELP gatewayd_diag_slow_clients_closed_total Diag connections closed for not reading "
+        "for slow_client_timeout.\n"
+        "# TYPE gatewayd_diag_slow_clients_closed_total counter\n"
+        "gatewayd_diag_slow_clients_closed_total{kind=\"viewer\"} %u\n"
+        "gatewayd_diag_slow_clients_closed_total{kind=\"http\"} %u\n"
+        "# HELP gatewayd_diag_clients_refused_total Diag requests refused (503) for max_clients.\n"
+        "# TYPE gatewayd_diag_clients_refused_total counter\n"
+        "gatewayd_diag_clients_refused_total %u\n",
+        g_atomic_int_get(&diag->slow_closed_viewer), g_atomic_int_get(&diag->slow_closed_http),
+        g_atomic_int_get(&diag->clients_refused));
+}
+
 /* ------------------------------------------------------------ HTTP */
 
 static gw_diag_method_t gw_diag_server_method(struct lws *wsi)
@@ -188,6 +271,14 @@ static int gw_diag_server_http(gw_diag_t *diag, struct lws *wsi, gw_diag_session
     gw_diag_session_reset(diag, ss);
     gw_diag_method_t method = gw_diag_server_method(wsi);
     ss->head = method == GW_DIAG_HEAD;
+    ss->progress_us = g_get_monotonic_time();
+    lws_set_timer_usecs(wsi, GW_DIAG_SLOW_CHECK_US);
+    if (!gw_diag_client_take(diag, wsi)) {
+        ss->close_after = true;
+        gw_diag_server_fail(diag, wsi, ss, 503, "busy",
+                            "too many connections to diag (see max_clients)");
+        return 0;
+    }
     const char *foreign = gw_diag_server_foreign(diag, wsi);
     if (foreign) {
         /* every resource, reads too: live frames carry idTags; a body
@@ -273,7 +364,8 @@ static int gw_diag_server_body(gw_diag_t *diag, struct lws *wsi, gw_diag_session
 static int gw_diag_server_write_http(gw_diag_t *diag, struct lws *wsi, gw_diag_session_t *ss)
 {
     gw_diag_request_t *a = ss->answer;
-    if (!a)
+    ss->progress_us = g_get_monotonic_time(); /* the socket took what it had */
+    if (!a || ss->closing)
         return 0;
     gsize total = 0;
     const unsigned char *data = a->reply ? g_bytes_get_data(a->reply, &total) : NULL;
@@ -340,6 +432,13 @@ static bool gw_diag_server_is_stream(struct lws *wsi)
 static int gw_diag_server_write_ws(gw_diag_t *diag, struct lws *wsi, gw_diag_session_t *ss)
 {
     bool more = false;
+    ss->progress_us = g_get_monotonic_time(); /* the socket took what it had */
+    if (ss->closing) {
+        static const char why[] = "not reading";
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why,
+                         sizeof why - 1);
+        return -1;
+    }
     if (!ss->box)
         return 0;
     GString *m = gw_diag_stream_pop(diag->stream, ss->box, &more);
@@ -388,14 +487,27 @@ static int gw_diag_server_cb(struct lws *wsi, enum lws_callback_reasons reason, 
             gw_diag_session_reset(diag, ss);
         return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        /* the upgrade is refused like any request from a foreign page */
-        return gw_diag_server_is_stream(wsi) && !gw_diag_server_foreign(diag, wsi) ? 0 : 1;
+        /* the upgrade is refused like any request from a foreign page,
+         * and like any request beyond max_clients */
+        if (!gw_diag_server_is_stream(wsi) || gw_diag_server_foreign(diag, wsi))
+            return 1;
+        if (gw_diag_client_full(diag, wsi)) {
+            lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many connections");
+            return 1;
+        }
+        return 0;
     case LWS_CALLBACK_ESTABLISHED:
         if (!ss)
             return -1;
         memset(ss, 0, sizeof *ss);
+        if (!gw_diag_client_take(diag, wsi))
+            return -1;
+        ss->progress_us = g_get_monotonic_time();
+        lws_set_timer_usecs(wsi, GW_DIAG_SLOW_CHECK_US);
         ss->box = gw_diag_stream_open(diag->stream, wsi);
         return ss->box ? 0 : -1;
+    case LWS_CALLBACK_TIMER:
+        return ss ? gw_diag_server_check(diag, wsi, ss) : 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return ss ? gw_diag_server_write_ws(diag, wsi, ss) : -1;
     case LWS_CALLBACK_RECEIVE:
@@ -405,6 +517,9 @@ static int gw_diag_server_cb(struct lws *wsi, enum lws_callback_reasons reason, 
             gw_diag_stream_close(diag->stream, ss->box);
             ss->box = NULL;
         }
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        g_hash_table_remove(diag->clients, wsi); /* every connection ends here */
         return 0;
     default:
         return 0;
@@ -439,6 +554,7 @@ int gw_diag_server_start(gw_diag_t *diag)
     if (!strchr(diag->bind, ':'))
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     diag->sessions = g_hash_table_new(g_int64_hash, g_int64_equal);
+    diag->clients = g_hash_table_new(NULL, NULL);
     struct lws_context *lws = lws_create_context(&info);
     if (!lws) {
         gw_config_error(diag->ctx, "port", "cannot serve on %s:%d (address in use or not local?)",
@@ -479,4 +595,7 @@ void gw_diag_server_stop(gw_diag_t *diag)
     if (diag->sessions)
         g_hash_table_destroy(diag->sessions);
     diag->sessions = NULL;
+    if (diag->clients)
+        g_hash_table_destroy(diag->clients);
+    diag->clients = NULL;
 }

@@ -374,6 +374,14 @@ GString *gw_diag_stream_pop(gw_diag_stream_t *s, gw_diag_outbox_t *box, bool *mo
     return m;
 }
 
+bool gw_diag_stream_pending(gw_diag_stream_t *s, gw_diag_outbox_t *box)
+{
+    pthread_mutex_lock(&s->diag->lock);
+    bool pending = box->msgs.length > 0;
+    pthread_mutex_unlock(&s->diag->lock);
+    return pending;
+}
+
 void gw_diag_stream_kick(gw_diag_stream_t *s)
 {
     pthread_mutex_lock(&s->diag->lock);

@@ -42,6 +42,8 @@ gw_diag_outbox_t *gw_diag_stream_open(gw_diag_stream_t *stream, struct lws *wsi)
 void gw_diag_stream_close(gw_diag_stream_t *stream, gw_diag_outbox_t *box);
 /** The next message to send (caller frees), or NULL. *more: others wait. */
 GString *gw_diag_stream_pop(gw_diag_stream_t *stream, gw_diag_outbox_t *box, bool *more);
+/** Messages wait in the outbox. */
+bool gw_diag_stream_pending(gw_diag_stream_t *stream, gw_diag_outbox_t *box);
 /** Ask for WRITEABLE on every viewer with something to send. */
 void gw_diag_stream_kick(gw_diag_stream_t *stream);
 

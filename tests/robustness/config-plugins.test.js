@@ -92,6 +92,9 @@ CASES.push(
   ['diag', 'bind', 'not this host\'s', () => NOT_LOCAL, /is not an address of this host/],
   ['diag', 'token', 'a space', () => 'two words', /only printable ASCII without spaces/],
   ['diag', 'port', 'out of range', () => '0', /0 is out of range \[1, 65535\]/],
+  ['diag', 'slow_client_timeout', 'zero', () => '0', /0 is out of range \[1, 3600\]/],
+  ['diag', 'slow_client_timeout', 'not an integer', () => 'soon', /'soon' is not an integer/],
+  ['diag', 'max_clients', 'out of range', () => '0', /0 is out of range \[1, 1024\]/],
 );
 
 for (const [plugin, key, what, value, reason] of CASES) {
