@@ -16,6 +16,9 @@
 #include <string.h>
 #include <time.h>
 
+/* How long the exit waits for queued log lines to be written. */
+#define GW_LOG_EXIT_WAIT_MS 2000
+
 static double mono_ms(void)
 {
     struct timespec ts;
@@ -23,10 +26,12 @@ static double mono_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The daemon's plain messages to stderr, in order with the log lines
+ * (queued once the log writer runs, direct before). */
 static void print_errors(GPtrArray *errors)
 {
     for (guint i = 0; i < errors->len; i++)
-        fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+        gw_log_print(g_ptr_array_index(errors, i));
 }
 
 /* Load the configuration named on the command line, or the installed
@@ -123,6 +128,13 @@ int gw_daemon_run(const gw_options_t *opt)
     }
     g_ptr_array_free(errors, TRUE);
 
+    /* From here the service threads and the loop run: none of them may
+     * block on a stderr nobody reads (configuration errors above were
+     * printed directly, in order). */
+    int lrc = gw_log_start(0);
+    if (lrc < 0)
+        gw_core_warn("log writer thread not started (%s): a stalled stderr stalls the loop",
+                     g_strerror(-lrc));
     signal(SIGPIPE, SIG_IGN);
     struct event *sigint = evsignal_new(host->base, SIGINT, on_signal, host->base);
     struct event *sigterm = evsignal_new(host->base, SIGTERM, on_signal, host->base);
@@ -167,6 +179,8 @@ int gw_daemon_run(const gw_options_t *opt)
     gw_host_free(host);
     gw_state_lock_release(lock);
     gw_conf_free(conf);
+    /* what is still queued, but not for ever on a stderr nobody reads */
+    gw_log_stop(GW_LOG_EXIT_WAIT_MS);
     return status;
 }
 
