@@ -9,7 +9,7 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const path = require('node:path');
-const { tmpDir } = require('../integration/lib/gatewayd');
+const { tmpDir, waitFor } = require('../integration/lib/gatewayd');
 const { A, startCs } = require('../integration/lib/ocpp-cs');
 const { wsFrame, rawWs, mbConnect } = require('./lib/flood');
 
@@ -99,6 +99,19 @@ test('a stderr pipe that is not read stalls neither the loop nor the service thr
       // and logging goes on normally
       await c.call('Heartbeat', {});
       await site.bms.u16(A.comm(0));
+      // the count is a core point too (updated once a second): SIGUSR1 dumps until it shows
+      let point = 0;
+      await within((async () => {
+        while (point < dropped) {
+          gw.stdout = '';
+          gw.child.kill('SIGUSR1');
+          await waitFor(() => /^# \d+ points$/m.test(gw.stdout), WAIT_MS, 'SIGUSR1 dump');
+          const m2 = gw.stdout.match(/^core\.log\.dropped\tuint32\tgood\t(\d+)$/m);
+          assert.ok(m2, `core.log.dropped in the dump:\n${gw.stdout.slice(0, 2000)}`);
+          point = Number(m2[1]);
+          if (point < dropped) await new Promise((r) => setTimeout(r, 200));
+        }
+      })(), WAIT_MS, `core.log.dropped reaching ${dropped}`);
     } finally {
       gw.child.stderr.resume();
       await site.stop();
