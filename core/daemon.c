@@ -17,6 +17,9 @@
 #include <string.h>
 #include <time.h>
 
+/* How long the exit waits for queued log lines to be written. */
+#define GW_LOG_EXIT_WAIT_MS 2000
+
 static double mono_ms(void)
 {
     struct timespec ts;
@@ -24,13 +27,17 @@ static double mono_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Printed as they are (file: [group] key: why), before logging is set up;
- * in the journal at error priority all the same. */
+/* The daemon's plain messages to stderr, in order with the log lines
+ * (queued once the log writer runs, direct before); in the journal at
+ * error priority all the same. */
 static void print_errors(GPtrArray *errors)
 {
     const char *prio = gw_log_stderr_is_journal() ? "<3>" : "";
-    for (guint i = 0; i < errors->len; i++)
-        fprintf(stderr, "%s%s\n", prio, (char *)g_ptr_array_index(errors, i));
+    for (guint i = 0; i < errors->len; i++) {
+        char *line = g_strdup_printf("%s%s", prio, (char *)g_ptr_array_index(errors, i));
+        gw_log_print(line);
+        g_free(line);
+    }
 }
 
 /* Load the configuration named on the command line, or the installed
@@ -128,6 +135,13 @@ int gw_daemon_run(const gw_options_t *opt)
     }
     g_ptr_array_free(errors, TRUE);
 
+    /* From here the service threads and the loop run: none of them may
+     * block on a stderr nobody reads (configuration errors above were
+     * printed directly, in order). */
+    int lrc = gw_log_start(0);
+    if (lrc < 0)
+        gw_core_warn("log writer thread not started (%s): a stalled stderr stalls the loop",
+                     g_strerror(-lrc));
     signal(SIGPIPE, SIG_IGN);
     struct event *sigint = evsignal_new(host->base, SIGINT, on_signal, host->base);
     struct event *sigterm = evsignal_new(host->base, SIGTERM, on_signal, host->base);
@@ -185,6 +199,8 @@ int gw_daemon_run(const gw_options_t *opt)
     gw_host_free(host);
     gw_state_lock_release(lock);
     gw_conf_free(conf);
+    /* what is still queued, but not for ever on a stderr nobody reads */
+    gw_log_stop(GW_LOG_EXIT_WAIT_MS);
     return status;
 }
 

@@ -9,6 +9,9 @@
  *   core.loop.lag_p99_ms       the 99th percentile over the last 10 s,
  *   core.loop.callback_max_ms  the longest single callback (a timer, a
  *                              socket, a batch of posts) in the last 10 s.
+ *   core.log.dropped           log lines dropped on a full log queue since
+ *                              start (core/log.c; published here, as the
+ *                              log writer thread cannot touch points).
  * Cost: one timer 40 times a second, two clock reads per callback, and a
  * sort of 400 floats once a second.
  */
@@ -16,6 +19,7 @@
 #include "loop_lag.h"
 #include "log.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +30,8 @@
 
 struct gw_loop_lag {
     gw_host_t *host;
-    gw_point_id_t lag, p99, callback_max;
+    gw_point_id_t lag, p99, callback_max, log_dropped;
+    unsigned long log_dropped_seen;
     int64_t due_us;
     float samples[GW_LAG_SAMPLES];   /* ms, a ring */
     unsigned n, next;
@@ -48,6 +53,14 @@ static void gw_lag_set(gw_loop_lag_t *l, gw_point_id_t id, double ms)
     gw_pointdb_set(l->host->points, gw_host_core_ctx(l->host), id, &v);
 }
 
+static void gw_lag_set_dropped(gw_loop_lag_t *l)
+{
+    l->log_dropped_seen = gw_log_dropped();
+    gw_value_t v = gw_value_int(l->log_dropped_seen < UINT32_MAX ? (int64_t)l->log_dropped_seen
+                                                                 : UINT32_MAX);
+    gw_pointdb_set(l->host->points, gw_host_core_ctx(l->host), l->log_dropped, &v);
+}
+
 static void gw_lag_publish(gw_loop_lag_t *l)
 {
     float sorted[GW_LAG_SAMPLES];
@@ -62,6 +75,8 @@ static void gw_lag_publish(gw_loop_lag_t *l)
     gw_lag_set(l, l->lag, l->second_max);
     gw_lag_set(l, l->p99, l->n ? sorted[rank ? rank - 1 : 0] : 0);
     gw_lag_set(l, l->callback_max, cb / 1000.0);
+    if (gw_log_dropped() != l->log_dropped_seen)
+        gw_lag_set_dropped(l);
     l->second_max = 0;
     l->in_second = 0;
 }
@@ -100,21 +115,27 @@ gw_loop_lag_t *gw_loop_lag_start(gw_host_t *host)
     if (!l)
         return NULL;
     l->host = host;
-    gw_pointdb_raise_limit(host->points, 3);
+    gw_pointdb_raise_limit(host->points, 4);
     l->lag = gw_lag_point(host, "core.loop.lag_ms",
                           "worst lateness of the loop in the last second");
     l->p99 = gw_lag_point(host, "core.loop.lag_p99_ms",
                           "99th percentile of the loop's lateness over the last 10 s");
     l->callback_max = gw_lag_point(host, "core.loop.callback_max_ms",
                                    "longest single callback of the loop in the last 10 s");
-    if (l->lag < 0 || l->p99 < 0 || l->callback_max < 0) {
-        gw_core_warn("cannot register the core.loop points: loop lag is not measured");
+    gw_point_def_t dropped = GW_POINT_DEF(.name = "core.log.dropped", .type = GW_TYPE_UINT32,
+                                          .access = GW_ACCESS_R, .unit = "lines",
+                                          .description = "log lines dropped since start: "
+                                                         "stderr (or syslog) not draining");
+    l->log_dropped = gw_pointdb_register(host->points, gw_host_core_ctx(host), &dropped);
+    if (l->lag < 0 || l->p99 < 0 || l->callback_max < 0 || l->log_dropped < 0) {
+        gw_core_warn("cannot register the core.loop and core.log points: loop lag is not measured");
         free(l);
         return NULL;
     }
     gw_lag_set(l, l->lag, 0);
     gw_lag_set(l, l->p99, 0);
     gw_lag_set(l, l->callback_max, 0);
+    gw_lag_set_dropped(l);
     l->due_us = gw_loop_now_us() + GW_LAG_PROBE_MS * 1000;
     if (gw_loop_timer_add(host->loop, gw_host_core_ctx(host), GW_LAG_PROBE_MS, GW_TIMER_ONCE,
                           gw_lag_probe, l) < 0) {

@@ -8,9 +8,9 @@
 typedef struct gw_loop_lag gw_loop_lag_t;
 
 /**
- * Register core.loop.lag_ms, core.loop.lag_p99_ms and
- * core.loop.callback_max_ms (outside [core] max_signals: they never take a
- * plugin's place) and start the probe. Call after the plugins started.
+ * Register core.loop.lag_ms, core.loop.lag_p99_ms,
+ * core.loop.callback_max_ms and core.log.dropped (outside [core]
+ * max_signals: they never take a plugin's place) and start the probe. Call after the plugins started.
  * @return the probe, or NULL when it cannot run (logged; not fatal)
  */
 gw_loop_lag_t *gw_loop_lag_start(gw_host_t *host);

@@ -106,8 +106,8 @@ test('SIGINT and SIGTERM stop plugins in reverse order and exit 0; SIGUSR1 dumps
     await new Promise((r) => setTimeout(r, 100));
     gw.child.kill('SIGUSR1');
     await gw.waitForLog(/./);
-    // the plugins' 5 points and the core's 3 core.loop.* points
-    await require('./lib/gatewayd').waitFor(() => /# 8 points/.test(gw.stdout), 5000, 'dump');
+    // the plugins' 5 points and the core's 3 core.loop.* points and core.log.dropped
+    await require('./lib/gatewayd').waitFor(() => /# 9 points/.test(gw.stdout), 5000, 'dump');
     assert.match(gw.stdout, /^core\.loop\.lag_ms\tfloat32\tgood\t/m);
     assert.match(gw.stdout, /^example\.counter\tuint16\tgood\t[1-9]\d*$/m);
     assert.match(gw.stdout, /^b\.1\tuint16\tgood\t1$/m);

@@ -34,8 +34,8 @@ test('the viewer page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${CHROM
 
   await page.goto(`${base}/`);
   await page.waitForSelector('#conn.up');
-  // the plugins' 10,000 signals and the core's 3 core.loop.* points
-  await page.waitForFunction(() => /of 10003 signals/.test(document.querySelector('#shown').textContent));
+  // the plugins' 10,000 signals and the core's 3 core.loop.* points and core.log.dropped
+  await page.waitForFunction(() => /of 10004 signals/.test(document.querySelector('#shown').textContent));
   const total = Number((await page.textContent('#shown')).match(/of (\d+)/)[1]);
   assert.ok(total >= 10000, `${total} signals`);
   // only what is visible is in the DOM
@@ -57,10 +57,10 @@ test('the viewer page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${CHROM
 
   await page.fill('#filter', '');
   await page.selectOption('#charger-filter', '-');
-  await page.waitForFunction(() => document.querySelector('#shown').textContent.startsWith('5 of') &&
-    document.querySelectorAll('#points .row').length === 5);
+  await page.waitForFunction(() => document.querySelector('#shown').textContent.startsWith('6 of') &&
+    document.querySelectorAll('#points .row').length === 6);
   assert.deepEqual((await page.locator('#points .row .c-name').allTextContents()).sort(),
-    ['core.loop.callback_max_ms', 'core.loop.lag_ms', 'core.loop.lag_p99_ms', 'example.counter', 'example.setpoint']);
+    ['core.log.dropped', 'core.loop.callback_max_ms', 'core.loop.lag_ms', 'core.loop.lag_p99_ms', 'example.counter', 'example.setpoint']);
   await page.selectOption('#charger-filter', '0');
   await page.fill('#filter', `${PREFIX}.s`);
   await page.waitForFunction(() => document.querySelector('#shown').textContent.startsWith('2 of'));

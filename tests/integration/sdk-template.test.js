@@ -64,7 +64,7 @@ test('the SDK template builds against a DESTDIR install and the installed gatewa
     await waitFor(() => /running: 1 plugin instance/.test(err), 10000, 'start');
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGUSR1');
-    await waitFor(() => /# 5 points/.test(out), 5000, 'dump'); // 2 of the plugin, 3 core.loop.*
+    await waitFor(() => /# 6 points/.test(out), 5000, 'dump'); // 2 of the plugin, 3 core.loop.*, core.log.dropped
     const m = out.match(/^example\.counter\tuint16\tgood\t(\d+)$/m);
     assert.ok(m && Number(m[1]) > 0, `the plugin set its point:\n${out}`);
   } finally {
