@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <string.h>
 #include "conf_common/conf_check.h"
-#include "ocpp_common/ocpp_claims.h"
 #include "ocpp_common/ocpp_conf.h"
 #include "bridge.h"
 
@@ -73,28 +72,8 @@ int br_config_parse(gw_ctx_t *ctx, br_config_t *out)
         gw_config_error(ctx, "subprotocols", "at least one is needed");
         rc = -EINVAL;
     }
-    if (gw_conf_addr_check(gw_config_string(ctx, "bind_address"), false, &why) < 0) {
-        gw_config_error(ctx, "bind_address", "%s", why);
-        g_clear_pointer(&why, g_free);
+    if (gw_ocpp_conf_listener(ctx, false, BR_MAX_CONNECTORS, BR_MAX_INDEX, &out->chargers) < 0)
         rc = -EINVAL;
-    } else {
-        /* the port is this instance's alone (another plugin may want it too) */
-        gw_config_claim_tcp(ctx, "port", gw_config_string(ctx, "bind_address"),
-                            (int)gw_config_int(ctx, "port"));
-    }
-    if (gw_ocpp_conf_path_prefix(ctx) < 0)
-        rc = -EINVAL;
-    out->chargers = gw_ocpp_chargers_parse(gw_config_list(ctx, "chargers"),
-                                           (int)gw_config_int(ctx, "connectors"),
-                                           BR_MAX_CONNECTORS, BR_MAX_INDEX, &why);
-    if (!out->chargers) {
-        gw_config_error(ctx, "chargers", "%s", why);
-        g_clear_pointer(&why, g_free);
-        rc = -EINVAL;
-    } else {
-        /* a charger is served by one instance only: index and id */
-        gw_ocpp_chargers_claim(ctx, "chargers", out->chargers);
-    }
     /* credentials name chargers: checked against the list when it parsed */
     if (br_config_credentials(ctx, out) < 0)
         rc = -EINVAL;

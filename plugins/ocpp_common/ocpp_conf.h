@@ -5,7 +5,9 @@
 #ifndef GW_OCPP_CONF_H
 #define GW_OCPP_CONF_H
 
+#include <stdbool.h>
 #include <gw/gw.h>
+#include "ocpp_chargers.h"
 
 /**
  * Check the instance's `path_prefix`: printable ASCII without spaces,
@@ -14,5 +16,19 @@
  * @return 0, or -EINVAL
  */
 int gw_ocpp_conf_path_prefix(gw_ctx_t *ctx);
+
+/**
+ * The keys every OCPP listener has, checked and claimed the same way:
+ * `bind_address` (an address of this host; an interface name too when
+ * allow_ifname) and its `port` claimed for this instance, `path_prefix`,
+ * and the `chargers` list (parsed with `connectors` as the default count,
+ * each charger's index and id claimed). Every problem is reported with
+ * gw_config_error(); claims only count inside validate().
+ * @param chargers out: the parsed list (gw_ocpp_chargers_free()), or NULL
+ *                 when it did not parse
+ * @return 0, or -EINVAL when any key is wrong
+ */
+int gw_ocpp_conf_listener(gw_ctx_t *ctx, bool allow_ifname, int max_connectors, int max_index,
+                          gw_ocpp_chargers_t **chargers);
 
 #endif
