@@ -135,13 +135,6 @@ int gw_daemon_run(const gw_options_t *opt)
     }
     g_ptr_array_free(errors, TRUE);
 
-    /* From here the service threads and the loop run: none of them may
-     * block on a stderr nobody reads (configuration errors above were
-     * printed directly, in order). */
-    int lrc = gw_log_start(0);
-    if (lrc < 0)
-        gw_core_warn("log writer thread not started (%s): a stalled stderr stalls the loop",
-                     g_strerror(-lrc));
     signal(SIGPIPE, SIG_IGN);
     struct event *sigint = evsignal_new(host->base, SIGINT, on_signal, host->base);
     struct event *sigterm = evsignal_new(host->base, SIGTERM, on_signal, host->base);
@@ -174,6 +167,15 @@ int gw_daemon_run(const gw_options_t *opt)
                      host->instances->len, host->instances->len == 1 ? "" : "s",
                      gw_pointdb_count(host->points), gw_pointdb_limit(host->points),
                      mono_ms() - t0);
+        /* From here the loop serves peers and must never block on a stderr
+         * nobody reads: lines go through the log writer's bounded queue.
+         * Start-up wrote directly, so none of its lines (configuration
+         * errors, "running") can be dropped by a queue that start-up's
+         * debug lines filled. */
+        int lrc = gw_log_start(0);
+        if (lrc < 0)
+            gw_core_warn("log writer thread not started (%s): a stalled stderr stalls the loop",
+                         g_strerror(-lrc));
         char *running = g_strdup_printf("running: %u plugin instance%s, %zu points",
                                         host->instances->len,
                                         host->instances->len == 1 ? "" : "s",
