@@ -8,6 +8,7 @@ const net = require('node:net');
 const crypto = require('node:crypto');
 const WebSocket = require('ws');
 const { startCs, until } = require('./lib/ocpp-cs');
+const { freePort } = require('./lib/gatewayd');
 const { startUpstream, startBridge } = require('./lib/bridge-site');
 
 const EXIT_BOUND_MS = 8000; // generous: the stop itself waits at most ~1 s
@@ -106,5 +107,21 @@ test('SIGTERM on the bridge: the charger and the upstream CS both get 1001', asy
   } finally {
     await site.stop();
     await up.close();
+  }
+});
+
+test('SIGTERM: a diag viewer gets 1001', async () => {
+  const port = await freePort();
+  const site = await startCs({ groups: { diag: { port } } });
+  try {
+    await site.gw.waitForLog(/diag/);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/stream`);
+    await new Promise((res, rej) => { ws.on('open', res); ws.on('error', rej); });
+    const closed = wsClosed(ws);
+    const { ex, ms } = await sigterm(site);
+    assert.deepStrictEqual(ex, { code: 0, signal: null }, `after ${ms} ms\n${site.gw.stderr}`);
+    assert.strictEqual(await closed, 1001);
+  } finally {
+    await site.stop();
   }
 });
