@@ -81,6 +81,9 @@ struct gw_diag {
     pthread_t thread;
     bool thread_started;
     volatile int stopping;
+    gint going_away;             /* atomic: stop() wants viewers closed with 1001 */
+    bool went_away;              /* lws thread only: ... and they were told */
+    gint viewers;                /* atomic: open stream viewers (stop() waits) */
     pthread_mutex_t lock;
     GQueue answers;              /* gw_diag_request_t*, loop -> lws */
     GHashTable *sessions;        /* lws thread only: request id -> struct lws* */

@@ -36,6 +36,7 @@ typedef struct gw_diag_session {
     bool head;
     bool close_after;            /* body left unread: do not keep alive */
     bool closing;                /* closed for not reading: send nothing more */
+    bool going_away;             /* the daemon stops: close with 1001 */
     gint64 progress_us;          /* last time the peer took data or had none waiting */
     gw_diag_outbox_t *box;
 } gw_diag_session_t;
@@ -433,6 +434,10 @@ static int gw_diag_server_write_ws(gw_diag_t *diag, struct lws *wsi, gw_diag_ses
 {
     bool more = false;
     ss->progress_us = g_get_monotonic_time(); /* the socket took what it had */
+    if (ss->going_away) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, NULL, 0);
+        return -1;
+    }
     if (ss->closing) {
         static const char why[] = "not reading";
         lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why,
@@ -457,6 +462,26 @@ static int gw_diag_server_write_ws(gw_diag_t *diag, struct lws *wsi, gw_diag_ses
     return 0;
 }
 
+/* stop(): tell every viewer "going away" (1001) rather than dropping it
+ * (1006); one that does not let us write is dropped by the timeout, and
+ * stop() waits a bounded time anyway. */
+static void gw_diag_server_go_away(gw_diag_t *diag)
+{
+    diag->went_away = true;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, diag->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        struct lws *wsi = key;
+        gw_diag_session_t *ss = lws_wsi_user(wsi);
+        if (!ss || !ss->box || ss->closing || ss->going_away)
+            continue;
+        ss->going_away = true;
+        lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 1);
+        lws_callback_on_writable(wsi);
+    }
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 static int gw_diag_server_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -468,6 +493,8 @@ static int gw_diag_server_cb(struct lws *wsi, enum lws_callback_reasons reason, 
         return 0;
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        if (g_atomic_int_get(&diag->going_away) && !diag->went_away)
+            gw_diag_server_go_away(diag);
         gw_diag_server_collect(diag);
         gw_diag_stream_kick(diag->stream);
         return 0;
@@ -505,6 +532,8 @@ static int gw_diag_server_cb(struct lws *wsi, enum lws_callback_reasons reason, 
         ss->progress_us = g_get_monotonic_time();
         lws_set_timer_usecs(wsi, GW_DIAG_SLOW_CHECK_US);
         ss->box = gw_diag_stream_open(diag->stream, wsi);
+        if (ss->box)
+            g_atomic_int_inc(&diag->viewers);
         return ss->box ? 0 : -1;
     case LWS_CALLBACK_TIMER:
         return ss ? gw_diag_server_check(diag, wsi, ss) : 0;
@@ -516,6 +545,7 @@ static int gw_diag_server_cb(struct lws *wsi, enum lws_callback_reasons reason, 
         if (ss && ss->box) {
             gw_diag_stream_close(diag->stream, ss->box);
             ss->box = NULL;
+            g_atomic_int_add(&diag->viewers, -1);
         }
         return 0;
     case LWS_CALLBACK_WSI_DESTROY:
@@ -575,6 +605,12 @@ int gw_diag_server_start(gw_diag_t *diag)
 
 void gw_diag_server_stop(gw_diag_t *diag)
 {
+    if (diag->thread_started) {
+        g_atomic_int_set(&diag->going_away, 1);
+        gw_diag_server_wake(diag);
+        for (int ms = 0; ms < 1000 && g_atomic_int_get(&diag->viewers) > 0; ms += 10)
+            g_usleep(10000);
+    }
     diag->stopping = 1;
     if (diag->thread_started) {
         gw_diag_server_wake(diag);

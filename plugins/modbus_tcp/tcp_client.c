@@ -51,6 +51,9 @@ void tcp_client_close(tcp_client_t *c, const char *why)
     tcp_server_t *srv = c->srv;
     gw_log(srv->ctx, GW_LOG_INFO, "client %s closed: %s", c->peer, why);
     gw_watch_remove(srv->ctx, c->watch);
+    /* FIN after any answer still in the send buffer, so the client sees an
+     * orderly end of stream (stop, idle, ...), not a reset. */
+    shutdown(c->fd, SHUT_WR);
     close(c->fd);
     g_ptr_array_remove_fast(srv->clients, c);
     g_free(c);

@@ -104,6 +104,9 @@ struct br_pair {
     char call_id[GW_OCPP_ID_MAX + 1]; /* the charger's CALL upstream has not answered */
 };
 
+/* How long stop() waits for the going-away closes to complete. */
+#define BR_STOP_GRACE_MS 1000
+
 struct br_relay {
     bridge_t *br;
     gw_ctx_t *ctx;
@@ -120,6 +123,9 @@ struct br_relay {
     struct lws_context *context;
     struct lws_vhost *server_vhost, *client_vhost;
     atomic_bool stopping;
+    atomic_bool going_away;     /* stop(): close every pair with 1001 */
+    bool went_away;             /* relay thread: ... and it was done */
+    atomic_int live_pairs;      /* chargers' pairs not yet freed (stop() waits) */
     atomic_bool want_all_frames; /* somebody subscribes to ocpp.frame */
 
     pthread_mutex_t lock;       /* guards inbox and taken */
@@ -378,6 +384,8 @@ static void br_pair_maybe_free(br_pair_t *p)
         return;
     if (p->current)
         g_hash_table_remove(relay->by_index, GINT_TO_POINTER(p->index));
+    if (!p->probe)
+        atomic_fetch_sub(&relay->live_pairs, 1);
     if (p->reported_open) {
         br_note_t *n = br_note_new(relay, BR_NOTE_CLOSED, p);
         if (n) {
@@ -883,6 +891,7 @@ static void br_pair_connect(br_relay_t *relay, br_handover_t *h)
     if (!p->probe) {
         g_hash_table_insert(relay->by_index, GINT_TO_POINTER(h->index), p);
         p->current = true;
+        atomic_fetch_add(&relay->live_pairs, 1);
     }
 
     char path[GW_WS_CLIENT_PATH_MAX + 3 * GW_OCPP_CHARGER_ID_MAX + 2];
@@ -1117,6 +1126,22 @@ static void br_lws_emit(int level, const char *line)
 static gw_lws_pass_result_t br_relay_pass(void *arg)
 {
     br_relay_t *relay = arg;
+    if (!relay->went_away && atomic_load(&relay->going_away)) {
+        /* A normal stop: both peers of every pair hear "going away" (1001)
+         * rather than a dropped connection (1006). Replaced pairs are
+         * closing already. */
+        relay->went_away = true;
+        GHashTableIter it;
+        gpointer v;
+        g_hash_table_iter_init(&it, relay->by_index);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+            br_pair_t *p = v;
+            br_side_close(&p->cp, LWS_CLOSE_STATUS_GOINGAWAY, "gateway stopping", 503,
+                          "stopping");
+            br_side_close(&p->cs, LWS_CLOSE_STATUS_GOINGAWAY, "gateway stopping", 503,
+                          "stopping");
+        }
+    }
     if (relay->received && relay->gathered < BR_GATHER_PASSES) {
         relay->received = false;
         relay->gathered++;
@@ -1153,6 +1178,8 @@ br_relay_t *br_relay_start(bridge_t *br, gw_ctx_t *ctx, const br_relay_config_t 
     g_queue_init(&relay->inbox);
     relay->taken = g_array_new(FALSE, FALSE, sizeof(br_taken_t));
     atomic_init(&relay->stopping, false);
+    atomic_init(&relay->going_away, false);
+    atomic_init(&relay->live_pairs, 0);
     atomic_init(&relay->want_all_frames, true);
 
     relay->retry.secs_since_valid_ping = (uint16_t)cfg->ping_interval_s;
@@ -1271,7 +1298,15 @@ void br_relay_stop(br_relay_t *relay)
 {
     if (!relay)
         return;
-    atomic_store(&relay->stopping, true);
+    if (!atomic_exchange(&relay->stopping, true) && relay->context) {
+        /* The relay thread sends the close frames (br_relay_pass); wait,
+         * bounded, for the pairs to finish closing: a peer that does not
+         * read or answer must not hold the stop. */
+        atomic_store(&relay->going_away, true);
+        lws_cancel_service(relay->context);
+        for (int ms = 0; ms < BR_STOP_GRACE_MS && atomic_load(&relay->live_pairs) > 0; ms += 10)
+            g_usleep(10000);
+    }
     gw_lws_loop_stop(relay->loop);
 }
 

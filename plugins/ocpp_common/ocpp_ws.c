@@ -67,7 +67,13 @@ struct gw_ocpp_ws {
     /* service thread only */
     GHashTable *sessions;         /* conn -> ws_session_t* */
     uint32_t next_conn;
+    atomic_int open_sessions;     /* written there, read by stop() */
 };
+
+/* How long stop() waits for the going-away close frames to be written and
+ * answered before it tears down whatever is left (a peer that does not
+ * read must not hold the daemon's exit). */
+#define WS_STOP_GRACE_MS 1000
 
 /* ---------------------------------------------------------- to the loop */
 
@@ -222,6 +228,7 @@ static void ws_session_established(gw_ocpp_ws_t *ws, struct lws *wsi, ws_session
     s->conn = ++ws->next_conn ? ws->next_conn : ++ws->next_conn;
     s->open = true;
     g_hash_table_insert(ws->sessions, GUINT_TO_POINTER(s->conn), s);
+    atomic_fetch_add(&ws->open_sessions, 1);
     ws_event_t *ev = calloc(1, sizeof *ev);
     if (!ev)
         return;
@@ -319,6 +326,7 @@ static void ws_session_closed(gw_ocpp_ws_t *ws, ws_session_t *s)
         return;
     s->open = false;
     g_hash_table_remove(ws->sessions, GUINT_TO_POINTER(s->conn));
+    atomic_fetch_sub(&ws->open_sessions, 1);
     ws_event_t *ev = calloc(1, sizeof *ev);
     if (!ev)
         return;
@@ -350,6 +358,17 @@ static void ws_inbox_drain(gw_ocpp_ws_t *ws)
     pthread_mutex_unlock(&ws->lock);
     while (c) {
         ws_cmd_t *next = c->next;
+        if (c->kind == WS_CMD_CLOSE && c->conn == 0) {
+            /* stop(): every session goes away (1001) */
+            GHashTableIter it;
+            gpointer v;
+            g_hash_table_iter_init(&it, ws->sessions);
+            while (g_hash_table_iter_next(&it, NULL, &v))
+                ws_session_close(v, c->close_code);
+            free(c);
+            c = next;
+            continue;
+        }
         ws_session_t *s = g_hash_table_lookup(ws->sessions, GUINT_TO_POINTER(c->conn));
         c->next = NULL;
         if (!s) {
@@ -552,7 +571,19 @@ void gw_ocpp_ws_stop(gw_ocpp_ws_t *ws)
 {
     if (!ws || !ws->context)
         return;
-    /* Runs the CLOSED callbacks of open sessions here, after the join. */
+    /* Say "going away" (1001) to every peer rather than just dropping it
+     * (1006): the service thread writes the close frames; wait, bounded,
+     * until the peers have answered them or the time is up. */
+    ws_cmd_t *c = calloc(1, sizeof *c);
+    if (c) {
+        c->kind = WS_CMD_CLOSE;
+        c->conn = 0; /* every session */
+        c->close_code = LWS_CLOSE_STATUS_GOINGAWAY;
+        ws_enqueue(ws, c);
+        for (int ms = 0; ms < WS_STOP_GRACE_MS && atomic_load(&ws->open_sessions) > 0; ms += 10)
+            g_usleep(10000);
+    }
+    /* Runs the CLOSED callbacks of sessions still open here, after the join. */
     gw_lws_loop_free(ws->loop);
     ws->loop = NULL;
     ws->context = NULL;
