@@ -9,7 +9,7 @@ const assert = require('node:assert');
 const { A, until, startBridge } = require('../integration/lib/bridge-site');
 const { startUpstreamChild } = require('./lib/upstream-child');
 const { freePort } = require('../integration/lib/gatewayd');
-const { rssKiB, rssBoundKiB, serverHolds, heartbeats, dataTransfers, rawWs, flood, sleep } = require('./lib/flood');
+const { rssKiB, rssBoundKiB, serverHolds, heartbeats, dataTransfers, rawWs, flood, sleep, serveDuringFlood } = require('./lib/flood');
 
 const FLOOD_MS = 4000;
 const BOUND_KIB = 4 * 1024; // ~1 MiB is the target (bench)
@@ -29,37 +29,24 @@ async function floodScenario(t, read) {
     const flooder = await rawWs(site.wsPort, '/ocpp/FL', { read });
     // the non-reader sends DataTransfer, whose 32 KiB answers fill its socket
     const flooding = flood(flooder.socket, read ? heartbeats(2000) : dataTransfers(2000), FLOOD_MS);
-    let heartbeatsAnswered = 0, reads = 0, peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssKiB(site.gw.child.pid)); }, 100);
     // the other charger's answers come from the upstream CS, a node process
     // that the flood keeps busy too: its loop and the BMS's run apart
-    const end = Date.now() + FLOOD_MS;
-    const charger = (async () => {
-      do {
-        assert.ok((await c.call('Heartbeat', {})).currentTime);
-        heartbeatsAnswered++;
-      } while (Date.now() < end);
-    })();
-    const bms = (async () => {
-      do {
-        await site.bms.u16(A.comm(0));
-        reads++;
-      } while (Date.now() < end);
-    })();
-    const written = await flooding;
-    await Promise.all([charger, bms]);
-    clearInterval(sampler);
-    peak = Math.max(peak, rssKiB(site.gw.child.pid));
-    t.diagnostic(`flooder wrote ${(written / 1048576).toFixed(1)} MiB; RSS ${before} -> peak ${peak} KiB; ` +
-      `other charger: ${heartbeatsAnswered} Heartbeats, BMS: ${reads} reads answered`);
-    assert.ok(heartbeatsAnswered > 0 && reads > 0);
+    const got = await serveDuringFlood({
+      pid: site.gw.child.pid, flooding, ms: FLOOD_MS,
+      heartbeat: async () => assert.ok((await c.call('Heartbeat', {})).currentTime),
+      bmsRead: () => site.bms.u16(A.comm(0)),
+    });
+    const peak = got.peak;
+    t.diagnostic(`flooder wrote ${(got.written / 1048576).toFixed(1)} MiB; RSS ${before} -> peak ${peak} KiB; ` +
+      `other charger: ${got.heartbeats} Heartbeats, BMS: ${got.reads} reads answered`);
+    assert.ok(got.heartbeats > 0 && got.reads > 0, 'the other charger and the BMS were answered');
     const bound = rssBoundKiB(site.gw.child.pid, BOUND_KIB);
     assert.ok(peak - before < bound,
       `RSS grew ${peak - before} KiB during a ${FLOOD_MS} ms flood (bound ${bound} KiB)`);
     if (!read) {
       await until(() => !serverHolds(site.wsPort, flooder.localPort), 30000,
         'gatewayd to close the connection of the charger that does not read');
-      assert.match(site.gw.stderr, /does not read/);
+      await site.gw.waitForLog(/does not read/);
     }
     flooder.socket.destroy();
     assert.ok((await c.call('Heartbeat', {})).currentTime);

@@ -182,4 +182,25 @@ function percentile(values, p) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { rssKiB, rssBoundKiB, fdCount, serverHolds, wsFrame, heartbeats, dataTransfers, meterValues, rawWs, flood, mbRead, mbConnect, percentile, sleep };
+/**
+ * While `flooding` (a flood() promise) runs for ms, keep a well-behaved
+ * charger (heartbeat(): one answered Heartbeat) and the BMS (bmsRead(): one
+ * Modbus read) busy, and sample gatewayd's RSS. Resolves with what the
+ * flooder wrote, how many of each were answered and the peak RSS (KiB).
+ */
+async function serveDuringFlood({ pid, flooding, ms, heartbeat, bmsRead }) {
+  let heartbeats = 0, reads = 0, peak = rssKiB(pid);
+  const sampler = setInterval(() => { peak = Math.max(peak, rssKiB(pid)); }, 100);
+  const end = Date.now() + ms;
+  const charger = (async () => { do { await heartbeat(); heartbeats++; } while (Date.now() < end); })();
+  const bms = (async () => { do { await bmsRead(); reads++; } while (Date.now() < end); })();
+  try {
+    const written = await flooding;
+    await Promise.all([charger, bms]);
+    return { written, heartbeats, reads, peak: Math.max(peak, rssKiB(pid)) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+module.exports = { rssKiB, rssBoundKiB, fdCount, serverHolds, wsFrame, heartbeats, dataTransfers, meterValues, rawWs, flood, mbRead, mbConnect, percentile, sleep, serveDuringFlood };
