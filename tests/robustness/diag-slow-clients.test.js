@@ -54,8 +54,8 @@ test('diag: a viewer and an HTTP client that do not read are closed; a viewer th
       while (!gone() && Date.now() < end) await flood(mv.socket, meterValues(200), 500);
       assert.ok(!serverHolds(diagPort, viewer.localPort), 'gatewayd closed the viewer that does not read');
       assert.ok(!serverHolds(diagPort, http.localPort), 'gatewayd closed the HTTP client that does not read');
-      assert.match(site.gw.stderr, /viewer \S+ does not read for 2 s, closing/);
-      assert.match(site.gw.stderr, /HTTP client \S+ does not read for 2 s, closing/);
+      await site.gw.waitForLog(/viewer \S+ does not read for 2 s, closing/);
+      await site.gw.waitForLog(/HTTP client \S+ does not read for 2 s, closing/);
 
       // the viewer that reads is still connected and still gets updates
       assert.ok(!reader.closed && serverHolds(diagPort, reader.localPort), 'the reading viewer is still connected');
