@@ -20,12 +20,9 @@ gw_mb_engine_t *gw_mb_engine_load(gw_ctx_t *ctx, const char *map_path, const cha
         gw_config_error(ctx, "float_order", "unknown byte order '%s'", float_order);
         return NULL;
     }
-    *map = gw_regmap_load(map_path, &err);
-    if (!*map) {
-        gw_config_error(ctx, "register_map", "%s", err);
-        g_free(err);
+    *map = gw_regmap_load_conf(ctx, map_path);
+    if (!*map)
         return NULL;
-    }
     e = gw_mb_engine_new(ctx, *map, &cfg, &err);
     if (!e) {
         gw_config_error(ctx, "register_map", "%s: %s", map_path, err);

@@ -193,3 +193,14 @@ const char *gw_regmap_access_name(gw_access_t access)
     }
     return "?";
 }
+
+gw_regmap_t *gw_regmap_load_conf(gw_ctx_t *ctx, const char *path)
+{
+    char *err = NULL;
+    gw_regmap_t *map = gw_regmap_load(path, &err);
+    if (!map) {
+        gw_config_error(ctx, "register_map", "%s", err ? err : "cannot load");
+        g_free(err);
+    }
+    return map;
+}

@@ -29,6 +29,11 @@ typedef struct gw_regmap gw_regmap_t;
 /** Load and check a map file. On error returns NULL and sets *error to
  *  "FILE:LINE: reason" (g_free/free it). */
 gw_regmap_t *gw_regmap_load(const char *path, char **error);
+
+/** gw_regmap_load() for a plugin's `register_map` key: a problem is
+ *  reported with gw_config_error() ("FILE: [group] register_map: why").
+ *  @return the map, or NULL */
+gw_regmap_t *gw_regmap_load_conf(gw_ctx_t *ctx, const char *path);
 void gw_regmap_free(gw_regmap_t *map);
 
 /**

@@ -82,12 +82,9 @@ int br_config_parse(gw_ctx_t *ctx, br_config_t *out)
         gw_config_error(ctx, "check_charger_id", "charger '%s' is not configured", check_id);
         rc = -EINVAL;
     }
-    out->map = gw_regmap_load(gw_config_string(ctx, "register_map"), &why);
-    if (!out->map) {
-        gw_config_error(ctx, "register_map", "%s", why ? why : "cannot load");
-        g_clear_pointer(&why, g_free);
+    out->map = gw_regmap_load_conf(ctx, gw_config_string(ctx, "register_map"));
+    if (!out->map)
         rc = -EINVAL;
-    }
     if (rc < 0)
         br_config_clear(out);
     return rc;

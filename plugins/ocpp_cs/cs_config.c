@@ -12,19 +12,15 @@
 
 int cs_config_parse(gw_ctx_t *ctx, cs_config_t *out)
 {
-    char *why = NULL;
     int rc = 0;
     memset(out, 0, sizeof *out);
     /* Indexes past the map's 20 chargers are allowed (further Modbus unit
      * ids); the map decides which of their registers exist. */
     if (gw_ocpp_conf_listener(ctx, true, CS_MAX_CONNECTORS, CS_MAX_INDEX, &out->chargers) < 0)
         rc = -EINVAL;
-    out->map = gw_regmap_load(gw_config_string(ctx, "register_map"), &why);
-    if (!out->map) {
-        gw_config_error(ctx, "register_map", "%s", why ? why : "cannot load");
-        g_clear_pointer(&why, g_free);
+    out->map = gw_regmap_load_conf(ctx, gw_config_string(ctx, "register_map"));
+    if (!out->map)
         rc = -EINVAL;
-    }
     if (rc < 0)
         cs_config_clear(out);
     return rc;
